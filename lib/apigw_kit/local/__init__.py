@@ -1,0 +1,25 @@
+"""The embedded local AWS (moto server + fidelity rules). See server.py."""
+from __future__ import annotations
+
+import os
+import threading
+
+from .clock import CLOCK, Clock
+from .server import DEFAULT_SEED, EmbeddedAWS, admin, reset, seed_endpoint
+
+_lock = threading.Lock()
+_embedded: EmbeddedAWS | None = None
+
+
+def endpoint() -> str:
+    """URL of the embedded AWS: ``AWS_ENDPOINT_URL`` when set, else one started in this process."""
+    global _embedded
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return os.environ["AWS_ENDPOINT_URL"]
+    with _lock:
+        if _embedded is None:
+            _embedded = EmbeddedAWS().start()
+        return _embedded.url
+
+
+__all__ = ["CLOCK", "Clock", "DEFAULT_SEED", "EmbeddedAWS", "admin", "endpoint", "reset", "seed_endpoint"]

@@ -1,0 +1,58 @@
+"""One shared provisioning clock for the embedded AWS.
+
+Slow AWS resources (load balancers, VPC links, endpoints, certificates) become
+ready a fixed number of *simulated* seconds after creation. ``scale`` converts
+simulated seconds to real ones, so benchmarks can use realistic minutes while
+a default run takes a fraction of a second. The kit's waits read the same scale
+from the server (``/_apigw_kit/clock``) and shrink their poll intervals and
+timeouts to match.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+# Simulated seconds, roughly what AWS takes (see benchmarks/README for sources).
+REALISTIC_DELAYS = {
+    "load_balancer": 180.0,
+    "vpc_link": 150.0,
+    "vpc_endpoint": 90.0,
+    "certificate": 60.0,
+}
+# Default scale: a load balancer is active after 0.18 real seconds.
+DEFAULT_SCALE = 0.001
+
+
+@dataclass
+class Clock:
+    scale: float = DEFAULT_SCALE
+    delays: dict[str, float] = field(default_factory=lambda: dict(REALISTIC_DELAYS))
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def ready(self, kind: str, created_at: float) -> bool:
+        """True once ``kind`` created at ``created_at`` (from ``now()``) is provisioned."""
+        with self._lock:
+            wait = self.delays.get(kind, 0.0) * self.scale
+        return self.now() - created_at >= wait
+
+    def configure(self, scale: float | None = None, delays: dict[str, float] | None = None) -> None:
+        with self._lock:
+            if scale is not None:
+                if scale < 0:
+                    raise ValueError("clock scale must be >= 0")
+                self.scale = float(scale)
+            for kind, seconds in (delays or {}).items():
+                if kind not in REALISTIC_DELAYS:
+                    raise ValueError(f"unknown delay kind {kind!r}; known: {sorted(REALISTIC_DELAYS)}")
+                self.delays[kind] = float(seconds)
+
+    def as_dict(self) -> dict:
+        with self._lock:
+            return {"scale": self.scale, "delays": dict(self.delays)}
+
+
+CLOCK = Clock()

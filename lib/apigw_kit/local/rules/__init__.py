@@ -1,0 +1,30 @@
+"""Fidelity rules: AWS behaviours the lessons depend on that moto does not model.
+
+Each rule is a module in this package exposing ``RULE = Rule(name, mirrors, install)``.
+``install`` patches moto's models in this process; it must be idempotent.
+Rules are tested against the moto range pinned in pyproject.toml.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    mirrors: str  # one line: the AWS behaviour this rule reproduces
+    install: Callable[[], None]
+
+
+RULES: list[Rule] = []
+_installed = False
+
+
+def install_all() -> None:
+    global _installed
+    if _installed:
+        return
+    for rule in RULES:
+        rule.install()
+    _installed = True
