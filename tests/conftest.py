@@ -1,0 +1,38 @@
+"""Shared fixtures: one embedded AWS per test session, wiped before each test."""
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+
+from apigw_kit.local import EmbeddedAWS, reset
+
+REGION = "eu-west-1"
+
+# Tests must never reach a real account: fake credentials, no profile.
+os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
+os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture(scope="session")
+def embedded_server():
+    server = EmbeddedAWS().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def endpoint(embedded_server, monkeypatch):
+    """URL of a freshly reset embedded AWS, also exported as AWS_ENDPOINT_URL."""
+    reset(embedded_server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", embedded_server.url)
+    return embedded_server.url
+
+
+@pytest.fixture
+def client(endpoint):
+    """client('ec2') -> a plain boto3 client on the embedded AWS."""
+    def make(service: str, region: str = REGION):
+        return boto3.client(service, region_name=region, endpoint_url=endpoint)
+    return make
