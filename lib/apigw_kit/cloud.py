@@ -1,0 +1,180 @@
+"""connect(): choose the backend, make counted and guarded clients.
+
+The same code runs against the embedded AWS and a real account; only the
+session and endpoint differ. Every API call goes through two botocore event
+hooks: one counts it (per service and operation, mutating or read), one stops
+a mutating call against a real account unless the caller confirmed the account.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import urllib.error
+import urllib.request
+from collections import Counter
+from functools import cached_property
+
+import boto3
+import pandas as pd
+from botocore.config import Config
+
+from . import local
+from .errors import AccountNotConfirmed, ParameterError
+
+BACKENDS = ("local", "aws")
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+LOCAL_ACCOUNT = "123456789012"  # moto's default account id
+READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Search", "Test")
+
+
+def is_mutating(operation: str) -> bool:
+    return not operation.startswith(READ_PREFIXES)
+
+
+class CallCounter:
+    """Counts API calls per (service, operation); thread-safe."""
+
+    def __init__(self):
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+
+    def record(self, service: str, operation: str) -> None:
+        with self._lock:
+            self._counts[(service, operation)] += 1
+
+    def totals(self) -> dict[str, int]:
+        with self._lock:
+            mutating = sum(n for (_, op), n in self._counts.items() if is_mutating(op))
+            total = sum(self._counts.values())
+        return {"mutating": mutating, "read": total - mutating}
+
+    def operations(self, mutating: bool | None = None) -> set[str]:
+        """``service:Operation`` names called so far (e.g. for an IAM policy)."""
+        with self._lock:
+            return {f"{s}:{op}" for (s, op) in self._counts if mutating is None or is_mutating(op) == mutating}
+
+    def frame(self) -> pd.DataFrame:
+        with self._lock:
+            rows = [
+                {"service": s, "operation": op, "kind": "mutating" if is_mutating(op) else "read", "calls": n}
+                for (s, op), n in sorted(self._counts.items())
+            ]
+        return pd.DataFrame(rows, columns=["service", "operation", "kind", "calls"])
+
+    def snapshot(self) -> Counter:
+        with self._lock:
+            return Counter(self._counts)
+
+    def since(self, snapshot: Counter) -> dict[str, int]:
+        """Mutating and read calls made after ``snapshot`` was taken."""
+        with self._lock:
+            delta = self._counts - snapshot
+        mutating = sum(n for (_, op), n in delta.items() if is_mutating(op))
+        return {"mutating": mutating, "read": sum(delta.values()) - mutating}
+
+
+class Cloud:
+    """A backend, a region and counted clients. Make one with :func:`connect`."""
+
+    def __init__(self, backend: str, region: str, session: boto3.Session,
+                 endpoint_url: str | None, confirm_account: str | None):
+        self.backend = backend
+        self.region = region
+        self.session = session
+        self.endpoint_url = endpoint_url
+        self.confirm_account = confirm_account
+        self.calls = CallCounter()
+        self._clients: dict[str, object] = {}
+        self._lock = threading.Lock()
+        self._confirmed = backend == "local"
+        self._config = Config(region_name=region, retries={"mode": "standard", "max_attempts": 8})
+
+    def __repr__(self) -> str:
+        where = self.endpoint_url or "AWS"
+        return f"Cloud(backend={self.backend!r}, region={self.region!r}, endpoint={where!r})"
+
+    def client(self, service: str):
+        """A boto3 client with standard retries, counted and (on ``aws``) guarded."""
+        with self._lock:
+            if service not in self._clients:
+                client = self.session.client(service, endpoint_url=self.endpoint_url, config=self._config)
+                events = client.meta.events
+                events.register_first(f"before-call.{client.meta.service_model.service_name}", self._before_call)
+                self._clients[service] = client
+            return self._clients[service]
+
+    def _before_call(self, model, **_):
+        service = model.service_model.service_name
+        if is_mutating(model.name) and not self._confirmed:
+            self._check_account()
+        self.calls.record(service, model.name)
+
+    @cached_property
+    def account_id(self) -> str:
+        return self.client("sts").get_caller_identity()["Account"]
+
+    def _check_account(self) -> None:
+        if self.confirm_account is None:
+            raise AccountNotConfirmed(
+                f"refusing to change account {self.account_id} in {self.region}: "
+                f"pass confirm_account='{self.account_id}' (the account these credentials belong to) to allow changes"
+            )
+        if str(self.confirm_account) != self.account_id:
+            raise AccountNotConfirmed(
+                f"confirm_account={self.confirm_account!r} but the credentials belong to account "
+                f"{self.account_id}: check the profile, or set confirm_account='{self.account_id}'"
+            )
+        self._confirmed = True
+
+    @cached_property
+    def time_scale(self) -> float:
+        """Real seconds per simulated second of provisioning (1.0 on AWS)."""
+        if self.backend == "aws":
+            return 1.0
+        return float(local.admin(self.endpoint_url, "clock")["scale"])
+
+    def lab(self, name: str):
+        from .lab import Lab
+        return Lab(self, name)
+
+
+def _validate_region(region: str) -> None:
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        raise ParameterError("region", f"{region!r} is not an AWS region name", "use a name such as 'eu-west-1'")
+    known = boto3.Session().get_available_regions("ec2") + boto3.Session().get_available_regions("ec2", "aws-us-gov")
+    if region not in known:
+        raise ParameterError("region", f"{region!r} is not a region EC2 is offered in", f"use one of {', '.join(sorted(known)[:6])}, ...")
+
+
+def _check_reachable(url: str) -> None:
+    try:
+        urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=3).close()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise ParameterError(
+            "AWS_ENDPOINT_URL", f"the embedded AWS at {url!r} does not answer ({exc})",
+            "start one with `apigw-kit local serve`, or unset AWS_ENDPOINT_URL to start one in this process",
+        ) from None
+
+
+def connect(backend: str = "local", region: str = "eu-west-1", profile: str | None = None,
+            confirm_account: str | None = None) -> Cloud:
+    """Connect to the embedded AWS (``local``) or a real account (``aws``).
+
+    On ``aws`` nothing is changed unless ``confirm_account`` equals the id of
+    the account the credentials belong to.
+    """
+    if backend not in BACKENDS:
+        raise ParameterError("backend", f"{backend!r} is not a backend", f"use one of {', '.join(BACKENDS)}")
+    _validate_region(region)
+    if confirm_account is not None and not re.fullmatch(r"\d{12}", str(confirm_account)):
+        raise ParameterError("confirm_account", f"{confirm_account!r} is not a 12-digit account id",
+                             "pass the account id exactly as `aws sts get-caller-identity` prints it")
+    if backend == "local":
+        if profile is not None:
+            raise ParameterError("profile", "profiles apply to backend 'aws' only", "drop profile, or use backend='aws'")
+        url = local.endpoint()
+        _check_reachable(url)
+        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+        return Cloud("local", region, session, url, confirm_account)
+    session = boto3.Session(profile_name=profile, region_name=region)
+    return Cloud("aws", region, session, None, confirm_account)

@@ -1,0 +1,175 @@
+"""Load balancers (ALB, NLB), target groups, targets and listeners."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+
+from ..errors import ParameterError
+from ..waits import retry_while, wait_for
+from . import Found, register
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    arn: str
+    name: str
+    type: str  # application | network
+    scheme: str
+    dns_name: str
+    vpc_id: str
+    security_groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    arn: str
+    name: str
+    protocol: str
+    port: int
+    target_type: str
+
+
+@dataclass(frozen=True)
+class Listener:
+    arn: str
+    load_balancer_arn: str
+    protocol: str
+    port: int
+
+
+def _elb(lab_or_cloud):
+    cloud = getattr(lab_or_cloud, "cloud", lab_or_cloud)
+    return cloud.client("elbv2")
+
+
+def _record(lb: dict) -> LoadBalancer:
+    return LoadBalancer(lb["LoadBalancerArn"], lb["LoadBalancerName"], lb["Type"], lb["Scheme"], lb["DNSName"],
+                        lb["VpcId"], tuple(lb.get("SecurityGroups") or ()))
+
+
+def _tagged(lab, arns: list[str]) -> dict[str, dict[str, str]]:
+    """Tags of ``arns`` (in batches of 20, the API's limit) for the ones this lab owns."""
+    owned = {}
+    for start in range(0, len(arns), 20):
+        for description in _elb(lab).describe_tags(ResourceArns=arns[start:start + 20])["TagDescriptions"]:
+            tags = {t["Key"]: t["Value"] for t in description["Tags"]}
+            if lab.owns(tags):
+                owned[description["ResourceArn"]] = tags
+    return owned
+
+
+def _lab_load_balancers(lab) -> list[dict]:
+    pages = _elb(lab).get_paginator("describe_load_balancers").paginate()
+    lbs = [lb for page in pages for lb in page["LoadBalancers"]]
+    owned = _tagged(lab, [lb["LoadBalancerArn"] for lb in lbs])
+    return [lb for lb in lbs if lb["LoadBalancerArn"] in owned]
+
+
+def _lab_target_groups(lab) -> list[dict]:
+    pages = _elb(lab).get_paginator("describe_target_groups").paginate()
+    groups = [tg for page in pages for tg in page["TargetGroups"]]
+    owned = _tagged(lab, [tg["TargetGroupArn"] for tg in groups])
+    return [tg for tg in groups if tg["TargetGroupArn"] in owned]
+
+
+def ensure_load_balancer(lab, role: str, kind: str, subnets, security_groups=(), scheme: str = "internal") -> LoadBalancer:
+    """Create the load balancer if the lab has none named ``<lab>-<role>``; do not wait for it."""
+    name = lab.resource_name(role)
+    for lb in _lab_load_balancers(lab):
+        if lb["LoadBalancerName"] == name:
+            return _record(lb)
+    kwargs = {"SecurityGroups": list(security_groups)} if security_groups else {}
+    lb = _elb(lab).create_load_balancer(Name=name, Subnets=[s.id for s in subnets], Scheme=scheme, Type=kind,
+                                        Tags=lab.tag_list(role), **kwargs)["LoadBalancers"][0]
+    return _record(lb)
+
+
+def load_balancer_state(cloud, arn: str) -> str:
+    return _elb(cloud).describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]["State"]["Code"]
+
+
+def wait_load_balancer(lab, lb: LoadBalancer) -> None:
+    wait_for(lab.cloud, f"load balancer {lb.name}", lambda: load_balancer_state(lab.cloud, lb.arn), {"active"},
+             failed=frozenset({"failed"}), timeout=900, poll=15,
+             cause="Load balancers usually take 2-4 minutes; 'failed' usually means a subnet has too few free IPs.")
+
+
+def describe_load_balancer(cloud, arn: str) -> LoadBalancer:
+    return _record(_elb(cloud).describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0])
+
+
+def ensure_target_group(lab, role: str, vpc_id: str, *, protocol: str, port: int, target_type: str,
+                        health_path: str = "/", health_protocol: str | None = None,
+                        matcher: str = "200") -> TargetGroup:
+    name = lab.resource_name(role)
+    for tg in _lab_target_groups(lab):
+        if tg["TargetGroupName"] == name:
+            return TargetGroup(tg["TargetGroupArn"], name, tg["Protocol"], tg["Port"], tg["TargetType"])
+    kwargs = dict(Name=name, Protocol=protocol, Port=port, VpcId=vpc_id, TargetType=target_type,
+                  HealthCheckProtocol=health_protocol or protocol, Tags=lab.tag_list(role))
+    if protocol in ("HTTP", "HTTPS"):
+        kwargs.update(HealthCheckPath=health_path, Matcher={"HttpCode": matcher})
+    tg = _elb(lab).create_target_group(**kwargs)["TargetGroups"][0]
+    return TargetGroup(tg["TargetGroupArn"], name, protocol, port, target_type)
+
+
+def target_health(cloud, target_group_arn: str) -> list[dict]:
+    return _elb(cloud).describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+
+
+def ensure_targets(lab, group: TargetGroup, target_ids: list[str], port: int | None = None) -> list[str]:
+    """Register the targets not yet registered; return the ones added."""
+    present = {t["Target"]["Id"] for t in target_health(lab.cloud, group.arn)}
+    missing = [t for t in target_ids if t not in present]
+    if missing:
+        targets = [{"Id": t, "Port": port or group.port} for t in missing]
+        _elb(lab).register_targets(TargetGroupArn=group.arn, Targets=targets)
+    return missing
+
+
+def ensure_listener(lab, lb: LoadBalancer, *, port: int, protocol: str, target_group: TargetGroup,
+                    certificate_arn: str | None = None) -> Listener:
+    elb = _elb(lab)
+    for listener in elb.describe_listeners(LoadBalancerArn=lb.arn)["Listeners"]:
+        if listener["Port"] == port:
+            return Listener(listener["ListenerArn"], lb.arn, listener["Protocol"], port)
+    kwargs = {"Certificates": [{"CertificateArn": certificate_arn}]} if certificate_arn else {}
+    listener = elb.create_listener(
+        LoadBalancerArn=lb.arn, Port=port, Protocol=protocol, Tags=lab.tag_list(f"listener-{port}"),
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group.arn}], **kwargs,
+    )["Listeners"][0]
+    return Listener(listener["ListenerArn"], lb.arn, protocol, port)
+
+
+def describe_listener(cloud, listener_arn: str) -> Listener:
+    try:
+        listener = _elb(cloud).describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]
+    except ClientError as exc:
+        raise ParameterError("listener_arn", f"{listener_arn!r} was not found ({exc.response['Error']['Code']})",
+                             "pass the ARN of a listener (arn:...:listener/app/...), not of its load balancer") from None
+    return Listener(listener["ListenerArn"], listener["LoadBalancerArn"], listener["Protocol"], listener["Port"])
+
+
+# Teardown ------------------------------------------------------------------------
+def _find_load_balancers(lab) -> list[Found]:
+    return [Found("elbv2:load-balancer", lb["LoadBalancerArn"], lb["LoadBalancerName"], lb["State"]["Code"])
+            for lb in _lab_load_balancers(lab)]
+
+
+def _delete_load_balancer(lab, found: Found) -> None:
+    _elb(lab).delete_load_balancer(LoadBalancerArn=found.id)
+
+
+def _find_target_groups(lab) -> list[Found]:
+    return [Found("elbv2:target-group", tg["TargetGroupArn"], tg["TargetGroupName"]) for tg in _lab_target_groups(lab)]
+
+
+def _delete_target_group(lab, found: Found) -> None:
+    # A target group stays "in use" until its load balancer's listeners are gone.
+    retry_while(lab.cloud, f"target group {found.name}",
+                lambda: _elb(lab).delete_target_group(TargetGroupArn=found.id), {"ResourceInUse"}, timeout=300)
+
+
+register("elbv2:load-balancer", 50, _find_load_balancers, _delete_load_balancer)
+register("elbv2:target-group", 55, _find_target_groups, _delete_target_group)

@@ -1,0 +1,263 @@
+"""VPC, private subnets, route tables, security groups and their rules, instances."""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+
+from ..errors import ParameterError
+from ..waits import retry_while, wait_for
+from . import Found, name_of, register
+
+
+@dataclass(frozen=True)
+class Vpc:
+    id: str
+    cidr: str
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class Subnet:
+    id: str
+    az: str
+    cidr: str
+    vpc_id: str
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    id: str
+    name: str
+    vpc_id: str
+
+
+def _ec2(lab):
+    return lab.cloud.client("ec2")
+
+
+def _paged(client, operation: str, key: str, **kwargs) -> list[dict]:
+    return [item for page in client.get_paginator(operation).paginate(**kwargs) for item in page[key]]
+
+
+# VPC -----------------------------------------------------------------------
+def ensure_vpc(lab, cidr: str) -> Vpc:
+    ec2 = _ec2(lab)
+    found = ec2.describe_vpcs(Filters=lab.ec2_filters("vpc"))["Vpcs"]
+    if found:
+        return Vpc(found[0]["VpcId"], found[0]["CidrBlock"])
+    vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=lab.tag_specs("vpc", "vpc"))["Vpc"]
+    # Private DNS of interface endpoints and the ALB's DNS name need both attributes.
+    ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsHostnames={"Value": True})
+    return Vpc(vpc["VpcId"], cidr, created=True)
+
+
+def describe_vpc(cloud, vpc_id: str) -> Vpc:
+    try:
+        vpc = cloud.client("ec2").describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+    except ClientError as exc:
+        raise ParameterError("vpc_id", f"{vpc_id!r} was not found ({exc.response['Error']['Code']})",
+                             "pass the id of an existing VPC in this region, or leave vpc_id empty to create one") from None
+    return Vpc(vpc["VpcId"], vpc["CidrBlock"])
+
+
+def ensure_private_subnets(lab, vpc: Vpc, count: int = 2) -> list[Subnet]:
+    """``count`` subnets in distinct AZs with a route table that has no internet route."""
+    ec2 = _ec2(lab)
+    zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones(
+        Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"])[:count]
+    blocks = ipaddress.ip_network(vpc.cidr).subnets(new_prefix=min(ipaddress.ip_network(vpc.cidr).prefixlen + 4, 28))
+    table = _ensure_private_route_table(lab, vpc)
+    subnets = []
+    for index, (zone, block) in enumerate(zip(zones, blocks)):
+        role = f"private-{chr(ord('a') + index)}"
+        found = ec2.describe_subnets(Filters=lab.ec2_filters(role))["Subnets"]
+        if found:
+            subnet = found[0]
+        else:
+            subnet = ec2.create_subnet(VpcId=vpc.id, CidrBlock=str(block), AvailabilityZone=zone,
+                                       TagSpecifications=lab.tag_specs("subnet", role))["Subnet"]
+        if not any(a.get("SubnetId") == subnet["SubnetId"] for a in table["Associations"]):
+            ec2.associate_route_table(RouteTableId=table["RouteTableId"], SubnetId=subnet["SubnetId"])
+        subnets.append(Subnet(subnet["SubnetId"], subnet["AvailabilityZone"], subnet["CidrBlock"], vpc.id))
+    return subnets
+
+
+def _ensure_private_route_table(lab, vpc: Vpc) -> dict:
+    ec2 = _ec2(lab)
+    found = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"]
+    if found:
+        return found[0]
+    return ec2.create_route_table(VpcId=vpc.id, TagSpecifications=lab.tag_specs("route-table", "private-routes"))["RouteTable"]
+
+
+def describe_subnets(cloud, subnet_ids: list[str], vpc_id: str | None = None) -> list[Subnet]:
+    try:
+        found = cloud.client("ec2").describe_subnets(SubnetIds=list(subnet_ids))["Subnets"]
+    except ClientError as exc:
+        raise ParameterError("subnet_ids", f"{subnet_ids} not found ({exc.response['Error']['Code']})",
+                             "pass ids of existing subnets in this region") from None
+    subnets = [Subnet(s["SubnetId"], s["AvailabilityZone"], s["CidrBlock"], s["VpcId"]) for s in found]
+    for subnet in subnets:
+        if vpc_id and subnet.vpc_id != vpc_id:
+            raise ParameterError("subnet_ids", f"{subnet.id} is in {subnet.vpc_id}, not in vpc_id {vpc_id}",
+                                 "pass subnets of the VPC given as vpc_id")
+    return subnets
+
+
+def routes_to_internet(cloud, subnet: Subnet) -> list[str]:
+    """Internet gateway ids that ``subnet``'s route table (explicit or main) routes to."""
+    ec2 = cloud.client("ec2")
+    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet.id]}])["RouteTables"]
+    if not tables:
+        tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [subnet.vpc_id]},
+                                                    {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    return sorted({r["GatewayId"] for t in tables for r in t["Routes"] if r.get("GatewayId", "").startswith("igw-")})
+
+
+# Security groups ---------------------------------------------------------------
+def ensure_security_group(lab, vpc: Vpc, role: str, description: str) -> SecurityGroup:
+    ec2 = _ec2(lab)
+    found = ec2.describe_security_groups(Filters=lab.ec2_filters(role))["SecurityGroups"]
+    if found:
+        return SecurityGroup(found[0]["GroupId"], found[0]["GroupName"], found[0]["VpcId"])
+    group = ec2.create_security_group(GroupName=lab.resource_name(role), Description=description, VpcId=vpc.id,
+                                      TagSpecifications=lab.tag_specs("security-group", role))
+    return SecurityGroup(group["GroupId"], lab.resource_name(role), vpc.id)
+
+
+def ensure_ingress(lab, group: SecurityGroup, port: int, *, source_group: str | None = None,
+                   cidr: str | None = None, description: str = "") -> bool:
+    """Allow TCP ``port`` from a security group or a CIDR; True if a rule was added."""
+    if (source_group is None) == (cidr is None):
+        raise ValueError("give exactly one of source_group and cidr")
+    ec2 = _ec2(lab)
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group.id]}])["SecurityGroupRules"]
+    for rule in rules:
+        if rule["IsEgress"] or rule["IpProtocol"] != "tcp" or rule["FromPort"] != port or rule["ToPort"] != port:
+            continue
+        if source_group and rule.get("ReferencedGroupInfo", {}).get("GroupId") == source_group:
+            return False
+        if cidr and rule.get("CidrIpv4") == cidr:
+            return False
+    permission = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
+    if source_group:
+        permission["UserIdGroupPairs"] = [{"GroupId": source_group, "Description": description}]
+    else:
+        permission["IpRanges"] = [{"CidrIp": cidr, "Description": description}]
+    ec2.authorize_security_group_ingress(GroupId=group.id, IpPermissions=[permission])
+    return True
+
+
+# Instances -----------------------------------------------------------------------
+WEB_SERVER = """#!/bin/bash
+mkdir -p /srv/www && echo '{"hello": "from a private instance"}' > /srv/www/index.html
+cd /srv/www && nohup python3 -m http.server %d >/dev/null 2>&1 &
+"""
+
+
+def latest_amazon_linux(cloud) -> str:
+    parameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    return cloud.client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"]
+
+
+def ensure_instance(lab, subnet: Subnet, group: SecurityGroup, port: int, role: str = "web") -> str:
+    """A small instance serving HTTP on ``port`` (no public IP); returns its id."""
+    ec2 = _ec2(lab)
+    found = _paged(ec2, "describe_instances", "Reservations", Filters=lab.ec2_filters(role) + [
+        {"Name": "instance-state-name", "Values": ["pending", "running"]}])
+    if found:
+        return found[0]["Instances"][0]["InstanceId"]
+    instance = ec2.run_instances(
+        ImageId=latest_amazon_linux(lab.cloud), InstanceType="t3.micro", MinCount=1, MaxCount=1,
+        SubnetId=subnet.id, SecurityGroupIds=[group.id], UserData=WEB_SERVER % port,
+        TagSpecifications=lab.tag_specs("instance", role),
+    )["Instances"][0]
+    return instance["InstanceId"]
+
+
+# Teardown -----------------------------------------------------------------------
+def _find_instances(lab) -> list[Found]:
+    reservations = _paged(_ec2(lab), "describe_instances", "Reservations", Filters=lab.ec2_filters() + [
+        {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]}])
+    return [Found("ec2:instance", i["InstanceId"], name_of(i.get("Tags")), i["State"]["Name"])
+            for r in reservations for i in r["Instances"]]
+
+
+def _delete_instance(lab, found: Found) -> None:
+    ec2 = _ec2(lab)
+    ec2.terminate_instances(InstanceIds=[found.id])
+    wait_for(lab.cloud, f"instance {found.id}", lambda: ec2.describe_instances(InstanceIds=[found.id])
+             ["Reservations"][0]["Instances"][0]["State"]["Name"], {"terminated"}, timeout=600, poll=10,
+             cause="Instances usually terminate within two minutes.")
+
+
+def _find_groups(lab) -> list[Found]:
+    groups = _paged(_ec2(lab), "describe_security_groups", "SecurityGroups", Filters=lab.ec2_filters())
+    return [Found("ec2:security-group", g["GroupId"], g["GroupName"]) for g in groups]
+
+
+def _find_referencing_rules(lab) -> list[Found]:
+    """Lab groups whose ingress names another group: such rules block that group's deletion."""
+    groups = _paged(_ec2(lab), "describe_security_groups", "SecurityGroups", Filters=lab.ec2_filters())
+    return [Found("ec2:security-group-ingress", g["GroupId"], g["GroupName"])
+            for g in groups if any(p.get("UserIdGroupPairs") for p in g["IpPermissions"])]
+
+
+def _revoke_referencing_rules(lab, found: Found) -> None:
+    ec2 = _ec2(lab)
+    group = ec2.describe_security_groups(GroupIds=[found.id])["SecurityGroups"][0]
+    referencing = [p for p in group["IpPermissions"] if p.get("UserIdGroupPairs")]
+    if referencing:
+        ec2.revoke_security_group_ingress(GroupId=found.id, IpPermissions=referencing)
+
+
+def _delete_group(lab, found: Found) -> None:
+    # ENIs of deleted load balancers and VPC links are released asynchronously on AWS.
+    retry_while(lab.cloud, f"security group {found.id}", lambda: _ec2(lab).delete_security_group(GroupId=found.id),
+                {"DependencyViolation"}, timeout=900)
+
+
+def _find_route_tables(lab) -> list[Found]:
+    tables = _ec2(lab).describe_route_tables(Filters=lab.ec2_filters())["RouteTables"]
+    return [Found("ec2:route-table", t["RouteTableId"], name_of(t.get("Tags")),
+                  extra=tuple(("association", a["RouteTableAssociationId"]) for a in t["Associations"] if not a.get("Main")))
+            for t in tables]
+
+
+def _delete_route_table(lab, found: Found) -> None:
+    ec2 = _ec2(lab)
+    for _, association in found.extra:
+        ec2.disassociate_route_table(AssociationId=association)
+    ec2.delete_route_table(RouteTableId=found.id)
+
+
+def _find_subnets(lab) -> list[Found]:
+    subnets = _ec2(lab).describe_subnets(Filters=lab.ec2_filters())["Subnets"]
+    return [Found("ec2:subnet", s["SubnetId"], name_of(s.get("Tags")), s.get("State", ""), ) for s in subnets]
+
+
+def _delete_subnet(lab, found: Found) -> None:
+    # ENIs of deleted load balancers and VPC links linger for a while on AWS.
+    retry_while(lab.cloud, f"subnet {found.id}", lambda: _ec2(lab).delete_subnet(SubnetId=found.id),
+                {"DependencyViolation"}, timeout=900)
+
+
+def _find_vpcs(lab) -> list[Found]:
+    return [Found("ec2:vpc", v["VpcId"], name_of(v.get("Tags")), v["State"])
+            for v in _ec2(lab).describe_vpcs(Filters=lab.ec2_filters())["Vpcs"]]
+
+
+def _delete_vpc(lab, found: Found) -> None:
+    retry_while(lab.cloud, f"VPC {found.id}", lambda: _ec2(lab).delete_vpc(VpcId=found.id),
+                {"DependencyViolation"}, timeout=300)
+
+
+register("ec2:instance", 60, _find_instances, _delete_instance)
+register("ec2:security-group-ingress", 79, _find_referencing_rules, _revoke_referencing_rules)
+register("ec2:security-group", 80, _find_groups, _delete_group)
+register("ec2:route-table", 85, _find_route_tables, _delete_route_table)
+register("ec2:subnet", 90, _find_subnets, _delete_subnet)
+register("ec2:vpc", 99, _find_vpcs, _delete_vpc)

@@ -1,0 +1,60 @@
+"""Waiting for AWS resources: polling with a progress bar, a timeout and a useful error.
+
+Times are *simulated* seconds: on a real account they are real seconds, on the
+embedded AWS they are multiplied by the server's clock scale, so a wait for a
+three-minute load balancer takes a fraction of a second locally.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from botocore.exceptions import ClientError
+from tqdm.auto import tqdm
+
+from .errors import WaitTimeout
+
+# The bar appears only when a wait lasts longer than this (real seconds): quick
+# local waits print nothing, which keeps notebook outputs reproducible.
+BAR_DELAY = 2.0
+
+
+def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str], *,
+             failed: frozenset[str] = frozenset(), timeout: float = 600, poll: float = 10,
+             cause: str = "") -> str:
+    """Poll ``read_state`` until it returns a state in ``ready``; return that state.
+
+    Raises WaitTimeout naming the resource, its last state and ``cause`` (what
+    usually keeps it there) on timeout, or as soon as a ``failed`` state shows.
+    """
+    scale = cloud.time_scale
+    start = time.monotonic()
+    state = read_state()
+    with tqdm(total=round(timeout), desc=f"waiting for {resource}", unit="s", delay=BAR_DELAY, leave=False) as bar:
+        while state not in ready:
+            if state in failed:
+                raise WaitTimeout(f"{resource} is {state}. {cause}".strip())
+            elapsed = (time.monotonic() - start) / scale if scale else 0
+            if elapsed >= timeout:
+                raise WaitTimeout(f"{resource} still {state} after {timeout:.0f}s. {cause}".strip())
+            time.sleep(poll * scale)
+            bar.update(min(poll, timeout - bar.n))
+            bar.set_postfix_str(state)
+            state = read_state()
+    return state
+
+
+def retry_while(cloud, resource: str, call: Callable[[], object], codes: set[str], *,
+                timeout: float = 600, poll: float = 5) -> object:
+    """Call ``call`` until it stops failing with one of ``codes`` (e.g. DependencyViolation)."""
+    scale = cloud.time_scale
+    start = time.monotonic()
+    while True:
+        try:
+            return call()
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            elapsed = (time.monotonic() - start) / scale if scale else float("inf")
+            if code not in codes or elapsed >= timeout:
+                raise
+            time.sleep(max(poll * scale, 0.01))
