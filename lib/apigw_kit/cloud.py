@@ -87,6 +87,7 @@ class Cloud:
         self._clients: dict[str, object] = {}
         self._lock = threading.Lock()
         self._confirmed = backend == "local"
+        self.last_call: tuple[str, str] | None = None  # names the resource when a step fails
         self._config = Config(region_name=region, retries={"mode": "standard", "max_attempts": 8})
 
     def __repr__(self) -> str:
@@ -108,6 +109,7 @@ class Cloud:
         if is_mutating(model.name) and not self._confirmed:
             self._check_account()
         self.calls.record(service, model.name)
+        self.last_call = (service, model.name)
 
     @cached_property
     def account_id(self) -> str:

@@ -1,0 +1,118 @@
+"""Posture checks: each reads the live configuration and returns a pass/fail row with its reason.
+
+Checks never trust the lab's own records: they describe the resources again,
+so a change made behind the kit's back (a rule opened to the world, a target
+stopped) shows up. Each has a test on a deliberately broken lab.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .steps.network import Subnet, routes_to_internet
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    passed: bool
+    detail: str
+
+
+def _lb(cloud, arn: str) -> dict:
+    return cloud.client("elbv2").describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
+
+
+def _groups(cloud, group_ids) -> list[dict]:
+    return cloud.client("ec2").describe_security_groups(GroupIds=list(group_ids))["SecurityGroups"] if group_ids else []
+
+
+def _ingress_peers(group: dict) -> list[tuple[str, str]]:
+    """(peer, ports) for each ingress grant of ``group``."""
+    peers = []
+    for p in group["IpPermissions"]:
+        ports = "all" if p["IpProtocol"] == "-1" else f"{p.get('FromPort')}-{p.get('ToPort')}"
+        peers += [(g["GroupId"], ports) for g in p.get("UserIdGroupPairs", [])]
+        peers += [(r["CidrIp"], ports) for r in p.get("IpRanges", [])]
+        peers += [(r["CidrIpv6"], ports) for r in p.get("Ipv6Ranges", [])]
+        peers += [(r["PrefixListId"], ports) for r in p.get("PrefixListIds", [])]
+    return peers
+
+
+def load_balancer_internal(cloud, lb_arn: str) -> Check:
+    lb = _lb(cloud, lb_arn)
+    return Check("load balancer is internal", lb["Scheme"] == "internal",
+                 f"{lb['LoadBalancerName']} scheme is {lb['Scheme']}"
+                 + ("" if lb["Scheme"] == "internal" else ": anyone can reach it without the API; recreate it internal"))
+
+
+def subnets_private(cloud, lb_arn: str) -> Check:
+    lb = _lb(cloud, lb_arn)
+    public = {}
+    for zone in lb["AvailabilityZones"]:
+        subnet = Subnet(zone["SubnetId"], zone["ZoneName"], "", lb["VpcId"])
+        gateways = routes_to_internet(cloud, subnet)
+        if gateways:
+            public[subnet.id] = gateways
+    detail = (f"none of {len(lb['AvailabilityZones'])} subnets routes to an internet gateway" if not public else
+              "; ".join(f"{s} routes to {', '.join(g)}" for s, g in public.items()) + ": use private subnets")
+    return Check("load balancer subnets are private", not public, detail)
+
+
+def group_admits_only(cloud, group_ids, allowed: set[str], port: int, what: str) -> Check:
+    """Every ingress grant of ``group_ids`` is from one of ``allowed`` and only on ``port``."""
+    groups = _groups(cloud, group_ids)
+    wanted = f"{port}-{port}"
+    extra = [f"{g['GroupName']} admits {peer} on {ports}" for g in groups
+             for peer, ports in _ingress_peers(g) if peer not in allowed or ports != wanted]
+    admitted = any(peer in allowed and ports == wanted for g in groups for peer, ports in _ingress_peers(g))
+    if not admitted:
+        extra.append(f"no group of {', '.join(group_ids) or '(none)'} admits {', '.join(sorted(allowed))} on {port}")
+    return Check(what, not extra, "; ".join(extra) or f"only {', '.join(sorted(allowed))} on port {port}")
+
+
+def integration_private(cloud, api_id: str, listener_arn: str, link_id: str) -> Check:
+    v2 = cloud.client("apigatewayv2")
+    problems = []
+    integrations = v2.get_integrations(ApiId=api_id)["Items"]
+    for item in integrations:
+        if item.get("IntegrationUri") != listener_arn:
+            problems.append(f"{item['IntegrationId']} points at {item.get('IntegrationUri')}, not the listener {listener_arn}")
+        if item.get("ConnectionType") != "VPC_LINK" or item.get("ConnectionId") != link_id:
+            problems.append(f"{item['IntegrationId']} connects via {item.get('ConnectionType')} "
+                            f"{item.get('ConnectionId', '')}, not the VPC link {link_id}")
+    if not integrations:
+        problems.append(f"API {api_id} has no integration")
+    return Check("integration is the listener through the VPC link", not problems,
+                 "; ".join(problems) or f"{len(integrations)} integration(s) via {link_id} to the listener")
+
+
+def vpc_link_ready(cloud, link_id: str, lb_arn: str) -> Check:
+    link = cloud.client("apigatewayv2").get_vpc_link(VpcLinkId=link_id)
+    lb_subnets = {z["SubnetId"] for z in _lb(cloud, lb_arn)["AvailabilityZones"]}
+    problems = []
+    if link["VpcLinkStatus"] != "AVAILABLE":
+        problems.append(f"status {link['VpcLinkStatus']}: {link.get('VpcLinkStatusMessage', '')}".strip())
+    missing = lb_subnets - set(link["SubnetIds"])
+    if missing:
+        problems.append(f"not in the load balancer's subnets {', '.join(sorted(missing))}")
+    return Check("VPC link is available in the load balancer's subnets", not problems,
+                 "; ".join(problems) or f"AVAILABLE in {len(link['SubnetIds'])} subnets")
+
+
+def targets_healthy(cloud, target_group_arn: str) -> Check:
+    health = cloud.client("elbv2").describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+    bad = [f"{t['Target']['Id']} {t['TargetHealth']['State']} ({t['TargetHealth'].get('Reason', '')})"
+           for t in health if t["TargetHealth"]["State"] != "healthy"]
+    if not health:
+        bad.append("no targets registered")
+    return Check("all targets healthy", not bad, "; ".join(bad) or f"{len(health)} healthy")
+
+
+def target_groups_of_instances(cloud, target_group_arn: str) -> list[str]:
+    """Security groups of the instances registered in a target group."""
+    health = cloud.client("elbv2").describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+    ids = [t["Target"]["Id"] for t in health if t["Target"]["Id"].startswith("i-")]
+    if not ids:
+        return []
+    reservations = cloud.client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
+    return sorted({g["GroupId"] for r in reservations for i in r["Instances"] for g in i["SecurityGroups"]})

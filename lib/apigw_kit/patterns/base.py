@@ -1,0 +1,125 @@
+"""What every pattern run shares: validation first, timed steps, checks, result, teardown.
+
+A notebook makes one ``Run`` from its parameters (which validates them with
+read-only calls before anything is created), then calls one step method per
+section. The same class drives headless runs (``run.apply()``).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..cloud import connect
+from ..errors import KitError, ParameterError, StepFailed
+
+CHECK_COLUMNS = ["check", "passed", "detail"]
+
+
+@dataclass
+class CommonParameters:
+    """Parameters every pattern takes (the notebook's parameters cell mirrors them)."""
+    backend: str = "local"
+    region: str = "eu-west-1"
+    lab_name: str = "demo"
+    teardown: bool = True
+    confirm_account: str = ""
+    result_path: str = ""
+
+    @classmethod
+    def from_dict(cls, values: dict):
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ParameterError(unknown[0], "is not a parameter of this pattern", f"use only {', '.join(sorted(known))}")
+        return cls(**values)
+
+
+def step(name: str):
+    """Time a step and turn AWS errors into StepFailed naming the step and the call."""
+    def decorate(method):
+        @functools.wraps(method)
+        def run(self, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return method(self, *args, **kwargs)
+            except KitError:
+                raise
+            except (ClientError, BotoCoreError) as exc:
+                service, operation = self.cloud.last_call or ("", "")
+                raise StepFailed(name, f"{service}:{operation} in lab {self.lab.name}", exc) from exc
+            finally:
+                self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - started, 3)
+        return run
+    return decorate
+
+
+class PatternRun:
+    """Base class of a pattern's run; subclasses set the class attributes and steps."""
+    PATTERN: str = ""
+    NOTEBOOK: str = ""
+    TITLE: str = ""
+    Parameters: type = CommonParameters
+    STEPS: tuple[str, ...] = ()  # method names, in order, that apply() runs
+
+    def __init__(self, params=None, **values):
+        self.params = params if params is not None else self.Parameters.from_dict(values)
+        self.cloud = connect(self.params.backend, self.params.region,
+                             confirm_account=self.params.confirm_account or None)
+        self.lab = self.cloud.lab(self.params.lab_name)
+        self.timings: dict[str, float] = {}
+        self.left: pd.DataFrame | None = None
+        self.built: dict[str, list[str]] = {}  # resources as listed just before teardown
+        self.validate()
+
+    def validate(self) -> None:
+        """Read-only checks of the parameters; raise ParameterError before anything is created."""
+
+    def apply(self) -> "PatternRun":
+        for name in self.STEPS:
+            getattr(self, name)()
+        return self
+
+    def verify(self) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def resources(self) -> dict[str, list[str]]:
+        frame = self.lab.resources()
+        return {kind: sorted(group["id"]) for kind, group in frame.groupby("type")}
+
+    def teardown(self) -> pd.DataFrame:
+        """Delete what this lab created; return what is left (empty on success)."""
+        started = time.perf_counter()
+        self.built = self.resources()
+        self.left = self.lab.teardown()
+        self.timings["teardown"] = round(time.perf_counter() - started, 3)
+        return self.left
+
+    def result(self, checks: pd.DataFrame) -> dict:
+        return {
+            "lab": self.lab.name, "pattern": self.PATTERN, "backend": self.cloud.backend, "region": self.cloud.region,
+            "resources": self.built if self.left is not None else self.resources(),
+            "checks": checks[CHECK_COLUMNS].to_dict("records"),
+            "api_calls": self.cloud.calls.totals(),
+            "timings": dict(self.timings),
+            "teardown": {"done": self.left is not None,
+                         "left": None if self.left is None else len(self.left)},
+        }
+
+    def write_result(self, checks: pd.DataFrame, path: str | None = None) -> dict:
+        """The run's JSON result, written to ``path`` (default: the result_path parameter) when given."""
+        result = self.result(checks)
+        target = path or self.params.result_path
+        if target:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            Path(target).write_text(json.dumps(result, indent=2, default=str) + "\n")
+        return result
+
+
+def checks_frame(rows) -> pd.DataFrame:
+    return pd.DataFrame([asdict(r) for r in rows], columns=CHECK_COLUMNS)

@@ -1,0 +1,178 @@
+"""Pattern 1: HTTP API -> VPC link (v2) -> internal ALB -> instance targets.
+
+Source: the 2020 walkthrough of HTTP API private integrations (seed 000), with
+the problem statement of seed 001. What the kit does differently: every
+security group admits exactly one peer group on one port from the start (the
+article opens them to the world "for now"); the subnets are checked to be
+private rather than assumed; the ALB and the VPC link are created together and
+waited for once, instead of one after the other.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import checks
+from ..errors import ParameterError
+from ..steps import apigw_http, elb, network
+from .base import CommonParameters, PatternRun, checks_frame, step
+
+
+@dataclass
+class Parameters(CommonParameters):
+    lab_name: str = "http-alb"
+    vpc_cidr: str = "10.20.0.0/16"
+    vpc_id: str = ""
+    subnet_ids: list = field(default_factory=list)
+    listener_arn: str = ""
+    target_port: int = 80
+
+
+def _as_list(value) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value or [])
+
+
+class Run(PatternRun):
+    PATTERN = "http-alb"
+    NOTEBOOK = "01_http_api_vpc_link_alb"
+    TITLE = "HTTP API -> VPC link -> internal ALB"
+    Parameters = Parameters
+    STEPS = ("network", "security_groups", "load_balancer", "vpc_link", "http_api")
+    LISTENER_PORT = 80
+
+    # Validation (read-only) ---------------------------------------------------------
+    def validate(self) -> None:
+        p = self.params
+        p.subnet_ids = _as_list(p.subnet_ids)
+        if not isinstance(p.target_port, int) or not 1 <= p.target_port <= 65535:
+            raise ParameterError("target_port", f"{p.target_port!r} is not a TCP port", "use an integer from 1 to 65535")
+        if not p.vpc_id:
+            if p.subnet_ids or p.listener_arn:
+                raise ParameterError("vpc_id", "subnet_ids or listener_arn given without vpc_id",
+                                     "pass the VPC they belong to as vpc_id, or none of them to build a lab VPC")
+            self._validate_cidr(p.vpc_cidr)
+            return
+        self.vpc = network.describe_vpc(self.cloud, p.vpc_id)
+        if len(p.subnet_ids) < 2:
+            raise ParameterError("subnet_ids", f"{len(p.subnet_ids)} subnet(s) given",
+                                 "pass at least two private subnets of vpc_id in different Availability Zones")
+        self.subnets = network.describe_subnets(self.cloud, p.subnet_ids, p.vpc_id)
+        if len({s.az for s in self.subnets}) < 2:
+            raise ParameterError("subnet_ids", "all subnets are in one Availability Zone",
+                                 "an ALB needs subnets in at least two Availability Zones")
+        for subnet in self.subnets:
+            gateways = network.routes_to_internet(self.cloud, subnet)
+            if gateways:
+                raise ParameterError("subnet_ids", f"{subnet.id} routes to internet gateway {gateways[0]}",
+                                     "pass private subnets (no 0.0.0.0/0 route to an internet gateway)")
+        if p.listener_arn:
+            self.listener = elb.describe_listener(self.cloud, p.listener_arn)
+            self.alb = elb.describe_load_balancer(self.cloud, self.listener.load_balancer_arn)
+            if self.alb.vpc_id != p.vpc_id or self.alb.scheme != "internal" or self.alb.type != "application":
+                raise ParameterError("listener_arn", f"its load balancer {self.alb.name} is {self.alb.scheme} "
+                                     f"{self.alb.type} in {self.alb.vpc_id}",
+                                     "pass a listener of an internal application load balancer in vpc_id")
+
+    @staticmethod
+    def _validate_cidr(cidr: str) -> None:
+        try:
+            network_ = ipaddress.ip_network(cidr)
+        except ValueError as exc:
+            raise ParameterError("vpc_cidr", f"{cidr!r} is not a CIDR block ({exc})", "use a block such as '10.20.0.0/16'") from None
+        if network_.version != 4 or not 16 <= network_.prefixlen <= 24 or not network_.is_private:
+            raise ParameterError("vpc_cidr", f"{cidr} is not a private IPv4 block from /16 to /24",
+                                 "use an RFC 1918 block such as '10.20.0.0/16'")
+
+    @property
+    def bring_your_own(self) -> bool:
+        return bool(self.params.vpc_id)
+
+    # Steps -----------------------------------------------------------------------------
+    @step("network")
+    def network(self) -> pd.DataFrame:
+        """The VPC and two private subnets (created, or the ones given)."""
+        if not self.bring_your_own:
+            self.vpc = network.ensure_vpc(self.lab, self.params.vpc_cidr)
+            self.subnets = network.ensure_private_subnets(self.lab, self.vpc, count=2)
+        return pd.DataFrame([{"subnet": s.id, "az": s.az, "cidr": s.cidr,
+                              "internet_gateway": ", ".join(network.routes_to_internet(self.cloud, s)) or "none"}
+                             for s in self.subnets])
+
+    @step("security_groups")
+    def security_groups(self) -> pd.DataFrame:
+        """One group per hop; each admits only the group of the hop before it."""
+        port = self.params.target_port
+        self.link_sg = network.ensure_security_group(self.lab, self.vpc, "vpc-link", "VPC link ENIs of the HTTP API")
+        if not self.params.listener_arn:
+            self.alb_sg = network.ensure_security_group(self.lab, self.vpc, "alb", "Internal ALB: VPC link only")
+            self.web_sg = network.ensure_security_group(self.lab, self.vpc, "web", "Targets: ALB only")
+            network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, source_group=self.link_sg.id,
+                                   description="HTTP from the API's VPC link")
+            network.ensure_ingress(self.lab, self.web_sg, port, source_group=self.alb_sg.id,
+                                   description="HTTP from the internal ALB")
+        from ..inventory import rules_of
+        return rules_of(self.cloud, [g.id for g in self._groups()])
+
+    def _groups(self):
+        return [g for g in (self.link_sg, getattr(self, "alb_sg", None), getattr(self, "web_sg", None)) if g]
+
+    @step("load_balancer")
+    def load_balancer(self) -> pd.DataFrame:
+        """The internal ALB, its target group, one instance and the HTTP:80 listener (not waited for yet)."""
+        if not self.params.listener_arn:
+            self.alb = elb.ensure_load_balancer(self.lab, "alb", "application", self.subnets, [self.alb_sg.id])
+            self.target_group = elb.ensure_target_group(self.lab, "web", self.vpc.id, protocol="HTTP",
+                                                        port=self.params.target_port, target_type="instance")
+            instance = network.ensure_instance(self.lab, self.subnets[0], self.web_sg, self.params.target_port)
+            elb.ensure_targets(self.lab, self.target_group, [instance])
+            self.listener = elb.ensure_listener(self.lab, self.alb, port=self.LISTENER_PORT, protocol="HTTP",
+                                                target_group=self.target_group)
+        from ..inventory import enis_in
+        return enis_in(self.cloud, [self.vpc.id])
+
+    @step("vpc_link")
+    def vpc_link(self) -> pd.DataFrame:
+        """The VPC link in the ALB's subnets; waits for it (the ALB provisions meanwhile)."""
+        self.link = apigw_http.ensure_vpc_link(self.lab, self.subnets, [self.link_sg])
+        apigw_http.wait_vpc_link(self.lab, self.link)
+        from ..inventory import enis_in
+        return enis_in(self.cloud, [self.vpc.id])
+
+    @step("http_api")
+    def http_api(self) -> pd.DataFrame:
+        """The HTTP API: a private integration to the listener through the link, two routes, $default stage."""
+        self.api = apigw_http.ensure_http_api(self.lab, description="Private integration to an internal ALB")
+        self.integration = apigw_http.ensure_private_integration(self.lab, self.api, self.listener.arn, self.link)
+        apigw_http.ensure_routes(self.lab, self.api, self.integration)
+        apigw_http.ensure_default_stage(self.lab, self.api)
+        elb.wait_load_balancer(self.lab, self.alb)
+        from ..inventory import routes_of
+        return routes_of(self.cloud, [self.api.id])
+
+    # Verify --------------------------------------------------------------------------
+    @step("verify")
+    def verify(self) -> pd.DataFrame:
+        port = self.params.target_port
+        rows = [
+            checks.load_balancer_internal(self.cloud, self.alb.arn),
+            checks.subnets_private(self.cloud, self.alb.arn),
+            checks.group_admits_only(self.cloud, elb.describe_load_balancer(self.cloud, self.alb.arn).security_groups,
+                                     {self.link_sg.id}, self.listener.port,
+                                     "ALB admits only the VPC link, on the listener port"),
+            checks.integration_private(self.cloud, self.api.id, self.listener.arn, self.link.id),
+            checks.vpc_link_ready(self.cloud, self.link.id, self.alb.arn),
+        ]
+        if not self.params.listener_arn:
+            alb_groups = set(elb.describe_load_balancer(self.cloud, self.alb.arn).security_groups)
+            rows.append(checks.group_admits_only(self.cloud, checks.target_groups_of_instances(self.cloud, self.target_group.arn),
+                                                 alb_groups, port, "targets admit only the ALB, on the target port"))
+            rows.append(checks.targets_healthy(self.cloud, self.target_group.arn))
+        return checks_frame(rows)
+
+    @property
+    def invoke_url(self) -> str:
+        return self.api.endpoint + "/"
