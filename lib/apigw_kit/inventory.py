@@ -7,10 +7,11 @@ import pandas as pd
 
 from .steps import apigw_http, elb
 
-ENI_COLUMNS = ["eni", "subnet", "az", "private_ip", "description", "owner", "security_groups"]
+ENI_COLUMNS = ["eni", "subnet", "az", "private_ip", "description", "owner", "owner_id", "security_groups"]
 TARGET_COLUMNS = ["target_group", "target", "port", "health", "reason"]
 RULE_COLUMNS = ["group", "group_name", "direction", "protocol", "ports", "peer"]
 ROUTE_COLUMNS = ["api", "route", "integration", "type", "connection", "uri", "tls_server_name"]
+LINK_COLUMNS = ["source", "target", "port", "security_groups"]
 
 
 @dataclass
@@ -20,17 +21,21 @@ class Inventory:
     targets: pd.DataFrame
     rules: pd.DataFrame
     routes: pd.DataFrame
+    links: pd.DataFrame  # how a request flows: source -> target, with the rules that admit it
 
     @classmethod
     def of(cls, lab) -> "Inventory":
         resources = lab.resources()
         vpc_ids = resources.loc[resources["type"] == "ec2:vpc", "id"].tolist()
+        routes = routes_of(lab.cloud, resources.loc[resources["type"] == "apigatewayv2:api", "id"].tolist())
+        target_groups = resources.loc[resources["type"] == "elbv2:target-group", "id"].tolist()
         return cls(
             resources=resources,
             enis=enis_in(lab.cloud, vpc_ids, owners=_owner_names(resources)),
-            targets=targets_of(lab.cloud, resources.loc[resources["type"] == "elbv2:target-group", "id"].tolist()),
+            targets=targets_of(lab.cloud, target_groups),
             rules=rules_of(lab.cloud, resources.loc[resources["type"] == "ec2:security-group", "id"].tolist()),
-            routes=routes_of(lab.cloud, resources.loc[resources["type"] == "apigatewayv2:api", "id"].tolist()),
+            routes=routes,
+            links=links_of(lab.cloud, routes, target_groups),
         )
 
 
@@ -56,6 +61,19 @@ def eni_owner(eni: dict, owners: dict[str, str] | None = None) -> str:
     return description or eni.get("InterfaceType", "")
 
 
+def eni_owner_id(eni: dict, owners: dict[str, str]) -> str:
+    """Id of the lab resource an ENI belongs to ("" when none of ``owners`` matches)."""
+    description = eni.get("Description", "")
+    instance = (eni.get("Attachment") or {}).get("InstanceId")
+    if instance:
+        return instance
+    for owner_id in owners:
+        tail = owner_id.split(":loadbalancer/")[-1]
+        if (description.startswith("ELB ") and description[4:] == tail) or (tail and tail in description):
+            return owner_id
+    return ""
+
+
 def enis_in(cloud, vpc_ids: list[str], owners: dict[str, str] | None = None) -> pd.DataFrame:
     if not vpc_ids:
         return pd.DataFrame(columns=ENI_COLUMNS)
@@ -64,7 +82,7 @@ def enis_in(cloud, vpc_ids: list[str], owners: dict[str, str] | None = None) -> 
     rows = [{
         "eni": eni["NetworkInterfaceId"], "subnet": eni["SubnetId"], "az": eni["AvailabilityZone"],
         "private_ip": eni["PrivateIpAddress"], "description": eni.get("Description", ""),
-        "owner": eni_owner(eni, owners), "security_groups": ",".join(g["GroupId"] for g in eni.get("Groups", [])),
+        "owner": eni_owner(eni, owners), "owner_id": eni_owner_id(eni, owners or {}), "security_groups": ",".join(g["GroupId"] for g in eni.get("Groups", [])),
     } for page in pages for eni in page["NetworkInterfaces"]]
     return pd.DataFrame(rows, columns=ENI_COLUMNS).sort_values(["owner", "az", "private_ip"], ignore_index=True)
 
@@ -121,3 +139,60 @@ def routes_of(cloud, api_ids: list[str]) -> pd.DataFrame:
                          "uri": integration.get("IntegrationUri", ""),
                          "tls_server_name": (integration.get("TlsConfig") or {}).get("ServerNameToVerify", "")})
     return pd.DataFrame(rows, columns=ROUTE_COLUMNS).sort_values(["api", "route"], ignore_index=True)
+
+
+def listener_load_balancer(listener_arn: str) -> str:
+    """The load balancer ARN a listener ARN belongs to (same account, region, name and id)."""
+    prefix, _, path = listener_arn.partition(":listener/")
+    return f"{prefix}:loadbalancer/{path.rsplit('/', 1)[0]}"
+
+
+def _groups_of(cloud, kind: str, node: str) -> list[str]:
+    """Security groups of a flow node; APIs and other managed services have none."""
+    if kind == "load-balancer":
+        return cloud.client("elbv2").describe_load_balancers(LoadBalancerArns=[node])["LoadBalancers"][0].get("SecurityGroups") or []
+    if kind == "instance":
+        reservations = cloud.client("ec2").describe_instances(InstanceIds=[node])["Reservations"]
+        return [g["GroupId"] for r in reservations for i in r["Instances"] for g in i["SecurityGroups"]]
+    if kind == "vpc-link":
+        return cloud.client("apigatewayv2").get_vpc_link(VpcLinkId=node).get("SecurityGroupIds", [])
+    return []
+
+
+def _admitting(cloud, source: tuple[str, str], target: tuple[str, str], port: int | None) -> str:
+    """"sg-a -> sg-b" for the target's ingress rules that admit the source's groups on ``port``."""
+    sources, targets = set(_groups_of(cloud, *source)), _groups_of(cloud, *target)
+    if not sources or not targets:
+        return ""
+    pairs = []
+    for group in cloud.client("ec2").describe_security_groups(GroupIds=targets)["SecurityGroups"]:
+        for permission in group["IpPermissions"]:
+            if port is not None and permission.get("IpProtocol") != "-1" and not (
+                    permission.get("FromPort", 0) <= port <= permission.get("ToPort", 65535)):
+                continue
+            for pair in permission.get("UserIdGroupPairs", []):
+                if pair["GroupId"] in sources:
+                    pairs.append(f"{pair['GroupId']} -> {group['GroupId']}")
+    return ", ".join(sorted(set(pairs)))
+
+
+def links_of(cloud, routes: pd.DataFrame, target_group_arns: list[str]) -> pd.DataFrame:
+    """Request flow edges read from the configuration: API -> VPC link -> load balancer -> targets."""
+    edges = []  # ((kind, id), (kind, id), port)
+    for row in routes.drop_duplicates(["api", "connection", "uri"]).itertuples():
+        entry = ("api", row.api)
+        if row.connection:
+            entry = ("vpc-link", row.connection)
+            edges.append((("api", row.api), entry, None))
+        if row.uri.startswith("arn:") and ":listener/" in row.uri:
+            port = cloud.client("elbv2").describe_listeners(ListenerArns=[row.uri])["Listeners"][0]["Port"]
+            edges.append((entry, ("load-balancer", listener_load_balancer(row.uri)), port))
+    for arn in target_group_arns:
+        group = cloud.client("elbv2").describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
+        kind = "instance" if group["TargetType"] == "instance" else group["TargetType"]
+        for lb_arn in group.get("LoadBalancerArns", []):
+            for target in elb.target_health(cloud, arn):
+                edges.append((("load-balancer", lb_arn), (kind, target["Target"]["Id"]), target["Target"].get("Port")))
+    rows = [{"source": s[1], "target": t[1], "port": port, "security_groups": _admitting(cloud, s, t, port)}
+            for s, t, port in edges]
+    return pd.DataFrame(rows, columns=LINK_COLUMNS)

@@ -88,6 +88,13 @@ class PatternRun:
     def verify(self) -> pd.DataFrame:
         raise NotImplementedError
 
+    def diagram(self, path: str):
+        """Draw the lab from its live inventory to ``path`` (PNG) and return it for display."""
+        from IPython.display import Image
+
+        from ..drawing import draw
+        return Image(filename=str(draw(self.lab.inventory(), path, self.TITLE)))
+
     def resources(self) -> dict[str, list[str]]:
         frame = self.lab.resources()
         return {kind: sorted(group["id"]) for kind, group in frame.groupby("type")}
