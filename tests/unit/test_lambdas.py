@@ -263,17 +263,22 @@ def test_missing_parameter_error_names_the_environment_variable(monkeypatch):
 
 # -- nlb_ingress -------------------------------------------------------------
 
+class Received(list):
+    answer: dict
+
+
 @pytest.fixture
 def cloudformation():
     """A stand-in for CloudFormation's pre-signed response URL on 127.0.0.1: records each PUT."""
-    received: list[dict] = []
+    received = Received()
+    answer = {"status": 200}  # a test may make the URL refuse (an expired pre-signed URL: 403)
 
     class Handler(BaseHTTPRequestHandler):
         def do_PUT(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
                              "body": json.loads(body)})
-            self.send_response(200)
+            self.send_response(answer["status"])
             self.end_headers()
 
         def log_message(self, *args):
@@ -282,6 +287,7 @@ def cloudformation():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
+    received.answer = answer
     yield f"http://127.0.0.1:{server.server_address[1]}", received
     server.shutdown()
     server.server_close()
@@ -389,6 +395,57 @@ def test_ingress_delete_answers_once_without_touching_aws(cloudformation, record
     assert calls == []
 
 
+def test_ingress_refused_response_is_not_retried_or_answered_twice(cloudformation):
+    url, received = cloudformation
+    received.answer["status"] = 403
+    with pytest.raises(Exception, match="403"):
+        nlb_ingress.handler(cfn_event(url, "Delete", {}), None)
+    assert len(received) == 1
+
+
 def test_ingress_without_response_url_raises():
     with pytest.raises(ValueError, match="ResponseURL"):
         nlb_ingress.handler({"RequestType": "Create"}, None)
+
+
+# -- deployability and states moto does not model -----------------------------------
+
+@pytest.mark.parametrize("module", [target_sync, nlb_ingress])
+def test_module_imports_only_the_standard_library_and_boto3(module):
+    """Each module is zipped on its own: no import of apigw_kit or other packages."""
+    import ast
+    import sys
+    tree = ast.parse(open(module.__file__).read())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 0}
+    assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree))
+    assert imported - set(sys.stdlib_module_names) <= {"boto3", "botocore"}
+    assert "article" in (module.__doc__ or "")
+
+
+def test_sync_treats_draining_targets_as_gone():
+    """A target that is draining gets registered again if its ENI is back, and is not
+    deregistered twice (moto drops deregistered targets at once, so this uses Stubber)."""
+    import boto3
+    from botocore.stub import Stubber
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url="http://127.0.0.1:9")
+    elbv2 = boto3.client("elbv2", region_name=REGION, endpoint_url="http://127.0.0.1:9")
+    description = target_sync.eni_description(ALB)
+    with Stubber(ec2) as ec2_stub, Stubber(elbv2) as elb_stub:
+        ec2_stub.add_response("describe_network_interfaces", {"NetworkInterfaces": [
+            {"Description": description, "PrivateIpAddress": "10.0.1.10"},
+            {"Description": description, "PrivateIpAddress": "10.0.2.10"}]},
+            {"Filters": [{"Name": "description", "Values": [description]}]})
+        elb_stub.add_response("describe_target_health", {"TargetHealthDescriptions": [
+            {"Target": {"Id": "10.0.1.10", "Port": PORT}, "TargetHealth": {"State": "draining"}},
+            {"Target": {"Id": "10.0.2.10", "Port": PORT}, "TargetHealth": {"State": "healthy"}},
+            {"Target": {"Id": "10.0.3.10", "Port": PORT}, "TargetHealth": {"State": "draining"}}]},
+            {"TargetGroupArn": TG})
+        elb_stub.add_response("register_targets", {},
+                              {"TargetGroupArn": TG, "Targets": [{"Id": "10.0.1.10", "Port": PORT}]})
+        summary = target_sync.sync(ec2, elbv2, load_balancer_arn=ALB, target_group_arn=TG, port=PORT)
+        elb_stub.assert_no_pending_responses()
+    assert (summary["registered"], summary["deregistered"], summary["unchanged"]) == (
+        ["10.0.1.10"], [], ["10.0.2.10"])
