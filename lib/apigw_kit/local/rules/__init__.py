@@ -17,7 +17,19 @@ class Rule:
     install: Callable[[], None]
 
 
-RULES: list[Rule] = []
+# Imported after Rule, which each module uses. Order matters where rules wrap the same
+# moto method: nlb_arn renames the ARN before load_balancer_enis describes it.
+from . import (  # noqa: E402
+    load_balancer_enis,
+    nlb_arn,
+    provisioning_clock,
+)
+
+RULES: list[Rule] = [
+    nlb_arn.RULE,
+    load_balancer_enis.RULE,
+    provisioning_clock.RULE,
+]
 _installed = False
 
 
