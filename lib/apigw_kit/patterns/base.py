@@ -107,6 +107,20 @@ class PatternRun:
         self.timings["teardown"] = round(time.perf_counter() - started, 3)
         return self.left
 
+    def clean_up(self) -> pd.DataFrame:
+        """Teardown when the ``teardown`` parameter is true; either way, what the lab still holds."""
+        return self.teardown() if self.params.teardown else self.lab.resources()
+
+    def summary(self, result: dict) -> pd.DataFrame:
+        """The figures of a result that repeat from run to run (no timings, no polling reads)."""
+        checks = result["checks"]
+        rows = [("lab", result["lab"]), ("pattern", result["pattern"]), ("backend", result["backend"]),
+                ("checks passed", f"{sum(c['passed'] for c in checks)} of {len(checks)}"),
+                ("mutating API calls", result["api_calls"]["mutating"]),
+                ("resources built", sum(len(ids) for ids in result["resources"].values())),
+                ("left after teardown", "not torn down" if result["teardown"]["left"] is None else result["teardown"]["left"])]
+        return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
+
     def result(self, checks: pd.DataFrame) -> dict:
         return {
             "lab": self.lab.name, "pattern": self.PATTERN, "backend": self.cloud.backend, "region": self.cloud.region,

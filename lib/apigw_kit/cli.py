@@ -1,0 +1,136 @@
+"""The `apigw-kit` command line: list, run, demo, inventory, teardown, local serve/reset."""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+import pandas as pd
+
+from . import runbook
+from .cloud import connect
+from .errors import KitError
+
+
+def _table(frame: pd.DataFrame) -> str:
+    with pd.option_context("display.width", 200, "display.max_columns", None, "display.max_colwidth", 70):
+        return frame.to_string(index=False) if len(frame) else "(none)"
+
+
+def cmd_list(args) -> int:
+    for pattern in runbook.patterns():
+        print(f"{pattern}: notebooks/{runbook.notebook_of(pattern).name}")
+        for name, p in runbook.parameters_of(pattern).items():
+            print(f"  {name:<16} {p['type']:<5} default {p['default']:<16} {p['help']}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    values = runbook.parse_cli_values(args.p or [], args.f or [])
+    if args.backend:
+        values["backend"] = args.backend
+    result = runbook.run(args.pattern, values, args.output_dir, log_output=args.log, progress_bar=sys.stderr.isatty())
+    print(_table(pd.DataFrame(result["checks"])))
+    print(f"notebook: {result['notebook']}\nresult:   {result['notebook'][:-6]}.json")
+    return 0 if all(c["passed"] for c in result["checks"]) else 1
+
+
+def cmd_demo(args) -> int:
+    rows = []
+    for pattern in runbook.patterns():
+        result = runbook.run(pattern, {}, args.output_dir)
+        passed = sum(c["passed"] for c in result["checks"])
+        rows.append({"pattern": pattern, "checks": f"{passed}/{len(result['checks'])}",
+                     "mutating calls": result["api_calls"]["mutating"],
+                     "left after teardown": result["teardown"]["left"], "notebook": result["notebook"]})
+    summary = pd.DataFrame(rows)
+    print(_table(summary))
+    ok = all(r["checks"].split("/")[0] == r["checks"].split("/")[1] and r["left after teardown"] == 0 for r in rows)
+    return 0 if ok else 1
+
+
+def _lab(args):
+    return connect(args.backend, args.region, confirm_account=args.confirm_account).lab(args.lab)
+
+
+def cmd_inventory(args) -> int:
+    inventory = _lab(args).inventory()
+    for name in ("resources", "enis", "targets", "rules", "routes"):
+        print(f"\n{name}:\n{_table(getattr(inventory, name))}")
+    return 0
+
+
+def cmd_teardown(args) -> int:
+    left = _lab(args).teardown()
+    print(f"left: {len(left)}\n{_table(left)}" if len(left) else "left: 0")
+    return 0 if left.empty else 1
+
+
+def cmd_local_serve(args) -> int:
+    from .local import EmbeddedAWS
+    server = EmbeddedAWS(port=args.port).start()
+    print(f"embedded AWS listening on {server.url}\nexport AWS_ENDPOINT_URL={server.url}\n(Ctrl-C to stop)", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.stop()
+    print("stopped")
+    return 0
+
+
+def cmd_local_reset(args) -> int:
+    from . import local
+    local.reset(local.endpoint())
+    print(f"reset {local.endpoint()}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="apigw-kit", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="patterns, notebooks and their parameters").set_defaults(func=cmd_list)
+
+    run = sub.add_parser("run", help="execute a pattern notebook with papermill")
+    run.add_argument("pattern", choices=runbook.patterns())
+    run.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter (repeatable)")
+    run.add_argument("-f", action="append", metavar="PARAMS.yaml", help="parameters from a YAML file")
+    run.add_argument("--backend", choices=["local", "aws"])
+    run.add_argument("--output-dir", default="runs")
+    run.add_argument("--log", action="store_true", help="stream cell output to the log")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="run every pattern on the embedded AWS and summarise")
+    demo.add_argument("--output-dir", default="runs")
+    demo.set_defaults(func=cmd_demo)
+
+    for name, func, help_ in (("inventory", cmd_inventory, "tables of a lab's live state"),
+                              ("teardown", cmd_teardown, "delete a lab's resources, report what is left")):
+        cmd = sub.add_parser(name, help=help_)
+        cmd.add_argument("lab")
+        cmd.add_argument("--backend", default="local", choices=["local", "aws"])
+        cmd.add_argument("--region", default="eu-west-1")
+        cmd.add_argument("--confirm-account")
+        cmd.set_defaults(func=func)
+
+    local = sub.add_parser("local", help="the embedded AWS").add_subparsers(dest="action", required=True)
+    serve = local.add_parser("serve", help="run a standalone embedded AWS on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.set_defaults(func=cmd_local_serve)
+    local.add_parser("reset", help="wipe the embedded AWS at AWS_ENDPOINT_URL").set_defaults(func=cmd_local_reset)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

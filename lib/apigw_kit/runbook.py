@@ -1,0 +1,105 @@
+"""Headless runs of the pattern notebooks through papermill, with a JSON result.
+
+A run executes ``notebooks/<NOTEBOOK>.ipynb`` with the given parameters,
+writes the executed notebook (the audit trail, kept even when a cell fails)
+and the JSON result the notebook writes beside it, and raises RunFailed naming
+the failing cell when a cell fails.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import papermill
+import yaml
+from papermill.exceptions import PapermillExecutionError
+
+from .errors import KitError, ParameterError
+from .patterns import MODULES, load
+
+TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list}
+CELL_TIMEOUT = 1800  # seconds; the slowest real-account step (a certificate) takes ~10 min
+
+
+class RunFailed(KitError, RuntimeError):
+    def __init__(self, notebook: Path, cell: int, error: str):
+        self.notebook, self.cell, self.error = notebook, cell, error
+        super().__init__(f"cell {cell} of {notebook} failed: {error}")
+
+
+def notebooks_dir() -> Path:
+    """The notebooks folder of the checkout the kit runs from (APIGW_KIT_NOTEBOOKS overrides)."""
+    return Path(os.environ.get("APIGW_KIT_NOTEBOOKS") or Path(__file__).resolve().parents[2] / "notebooks")
+
+
+def notebook_of(pattern: str) -> Path:
+    return notebooks_dir() / f"{load(pattern).NOTEBOOK}.ipynb"
+
+
+def parameters_of(pattern: str) -> dict[str, dict]:
+    """The notebook's parameters: name -> {type, default, help}, read by papermill."""
+    declared = papermill.inspect_notebook(str(notebook_of(pattern)))
+    return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
+            for name, p in declared.items()}
+
+
+def coerce(pattern: str, values: dict) -> dict:
+    """Refuse unknown parameters and convert values to the types the notebook declares."""
+    declared = parameters_of(pattern)
+    result = {}
+    for name, value in values.items():
+        if name not in declared:
+            raise ParameterError(name, f"is not a parameter of pattern {pattern}",
+                                 f"use one of {', '.join(declared)} (see `apigw-kit list`)")
+        wanted = TYPES.get(declared[name]["type"])
+        if wanted is str:
+            value = "" if value is None else str(value)
+        elif wanted is list and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        elif wanted is bool and isinstance(value, str):
+            value = value.lower() in ("1", "true", "yes")
+        elif wanted in (int, float):
+            try:
+                value = wanted(value)
+            except (TypeError, ValueError):
+                raise ParameterError(name, f"{value!r} is not a {wanted.__name__}", f"pass a {wanted.__name__}") from None
+        result[name] = value
+    return result
+
+
+def parse_cli_values(pairs: list[tuple[str, str]], files: list[str]) -> dict:
+    """-p NAME VALUE pairs (YAML scalars) over -f YAML files, later ones winning."""
+    values: dict = {}
+    for file in files:
+        values.update(yaml.safe_load(Path(file).read_text()) or {})
+    for name, raw in pairs:
+        values[name] = yaml.safe_load(raw) if raw != "" else ""
+    return values
+
+
+def run(pattern: str, parameters: dict | None = None, output_dir: str | Path = "runs",
+        log_output: bool = False, progress_bar: bool = False) -> dict:
+    """Execute a pattern's notebook; return its JSON result (and where the files are)."""
+    values = coerce(pattern, dict(parameters or {}))
+    lab = values.get("lab_name") or parameters_of(pattern)["lab_name"]["default"].strip("'\"")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    output_dir = Path(output_dir).resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    executed = output_dir / f"{lab}-{stamp}.ipynb"
+    values["result_path"] = str(executed.with_suffix(".json"))
+    source = notebook_of(pattern)
+    try:
+        papermill.execute_notebook(str(source), str(executed), parameters=values, kernel_name="python3",
+                                   cwd=str(source.parent), log_output=log_output, progress_bar=progress_bar,
+                                   execution_timeout=CELL_TIMEOUT)
+    except PapermillExecutionError as exc:
+        raise RunFailed(executed, exc.cell_index, f"{exc.ename}: {exc.evalue}") from None
+    result = json.loads(Path(values["result_path"]).read_text())
+    result["notebook"] = str(executed)
+    return result
+
+
+def patterns() -> list[str]:
+    return list(MODULES)
