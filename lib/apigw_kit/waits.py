@@ -30,17 +30,25 @@ def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str
     scale = cloud.time_scale
     start = time.monotonic()
     state = read_state()
-    with tqdm(total=round(timeout), desc=f"waiting for {resource}", unit="s", delay=BAR_DELAY, leave=False) as bar:
+    bar = None  # created only once the wait has lasted BAR_DELAY real seconds
+    try:
         while state not in ready:
             if state in failed:
                 raise WaitTimeout(f"{resource} is {state}. {cause}".strip())
-            elapsed = (time.monotonic() - start) / scale if scale else 0
+            real = time.monotonic() - start
+            elapsed = real / scale if scale else 0
             if elapsed >= timeout:
                 raise WaitTimeout(f"{resource} still {state} after {timeout:.0f}s. {cause}".strip())
+            if bar is None and real >= BAR_DELAY:
+                bar = tqdm(total=round(timeout), desc=f"waiting for {resource}", unit="s", leave=False)
+            if bar is not None:
+                bar.n = min(round(elapsed), bar.total)
+                bar.set_postfix_str(state)
             time.sleep(poll * scale)
-            bar.update(min(poll, timeout - bar.n))
-            bar.set_postfix_str(state)
             state = read_state()
+    finally:
+        if bar is not None:
+            bar.close()
     return state
 
 

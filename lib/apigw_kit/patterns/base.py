@@ -67,10 +67,11 @@ class PatternRun:
     Parameters: type = CommonParameters
     STEPS: tuple[str, ...] = ()  # method names, in order, that apply() runs
 
-    def __init__(self, params=None, **values):
+    def __init__(self, params=None, *, cloud=None, **values):
+        """Validate the parameters (read-only calls) and connect; ``cloud`` reuses a connection."""
         self.params = params if params is not None else self.Parameters.from_dict(values)
-        self.cloud = connect(self.params.backend, self.params.region,
-                             confirm_account=self.params.confirm_account or None)
+        self.cloud = cloud or connect(self.params.backend, self.params.region,
+                                      confirm_account=self.params.confirm_account or None)
         self.lab = self.cloud.lab(self.params.lab_name)
         self.timings: dict[str, float] = {}
         self.left: pd.DataFrame | None = None

@@ -1,0 +1,41 @@
+# Every target bootstraps a fresh clone: a venv with the kit, Graphviz's dot.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup tools demo test golden bench clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make demo    run every pattern notebook on the embedded AWS and print a summary"
+	@echo "make test    the whole test suite (unit, nbval, runbooks)"
+	@echo "make golden  re-execute the committed notebooks (seeded) so nbval has outputs to compare"
+	@echo "make bench   benchmarks -> benchmarks/results.md"
+
+setup: $(STAMP) tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name apigw-kit --display-name "Python (apigw-kit)" >/dev/null
+	touch $@
+
+tools:
+	@scripts/need-apt dot graphviz
+
+demo: setup
+	$(BIN)/apigw-kit demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+golden: setup
+	$(BIN)/python scripts/golden.py
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache
