@@ -88,6 +88,7 @@ class Cloud:
         self._lock = threading.Lock()
         self._confirmed = backend == "local"
         self.last_call: tuple[str, str] | None = None  # names the resource when a step fails
+        self._call_hooks: list = []
         self._config = Config(region_name=region, retries={"mode": "standard", "max_attempts": 8})
 
     def __repr__(self) -> str:
@@ -104,12 +105,18 @@ class Cloud:
                 self._clients[service] = client
             return self._clients[service]
 
-    def _before_call(self, model, **_):
+    def on_call(self, hook) -> None:
+        """Run ``hook(service, operation, params)`` before every call; it may raise (fault injection)."""
+        self._call_hooks.append(hook)
+
+    def _before_call(self, model, params=None, **_):
         service = model.service_model.service_name
         if is_mutating(model.name) and not self._confirmed:
             self._check_account()
         self.calls.record(service, model.name)
         self.last_call = (service, model.name)
+        for hook in self._call_hooks:
+            hook(service, model.name, params)
 
     @cached_property
     def account_id(self) -> str:
