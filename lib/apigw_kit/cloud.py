@@ -101,7 +101,9 @@ class Cloud:
             if service not in self._clients:
                 client = self.session.client(service, endpoint_url=self.endpoint_url, config=self._config)
                 events = client.meta.events
-                events.register_first(f"before-call.{client.meta.service_model.service_name}", self._before_call)
+                # before-parameter-build fires before anything is sent (and before a Stubber answers).
+                events.register_first(f"before-parameter-build.{client.meta.service_model.service_id.hyphenize()}",
+                                      self._before_call)
                 self._clients[service] = client
             return self._clients[service]
 
