@@ -9,6 +9,8 @@ from .steps import all_kinds
 COLUMNS = ["type", "id", "name", "state"]
 GONE = {"NotFoundException", "ResourceNotFoundException", "LoadBalancerNotFound", "TargetGroupNotFound",
         "InvalidGroup.NotFound", "InvalidSubnetID.NotFound", "InvalidVpcID.NotFound", "InvalidRouteTableID.NotFound"}
+# Still in use by something outside the lab: report it, never delete the user's resource to get our way.
+BLOCKED = {"DependencyViolation", "ResourceInUse", "ConflictException"}
 
 
 def list_resources(lab) -> pd.DataFrame:
@@ -19,12 +21,18 @@ def list_resources(lab) -> pd.DataFrame:
 
 
 def teardown(lab) -> pd.DataFrame:
-    """Delete the lab's resources and return what is still listed afterwards (empty on success)."""
+    """Delete the lab's resources; return what is still listed afterwards, with why (empty on success)."""
+    blocked: dict[str, str] = {}
     for kind in all_kinds():
         for found in kind.find(lab):
             try:
                 kind.delete(lab, found)
             except ClientError as exc:
-                if exc.response["Error"]["Code"] not in GONE:
+                code = exc.response["Error"]["Code"]
+                if code in BLOCKED:
+                    blocked[found.id] = f"{code}: {exc.response['Error'].get('Message', '')}"
+                elif code not in GONE:
                     raise
-    return list_resources(lab)
+    left = list_resources(lab)
+    left["reason"] = [blocked.get(i, "") for i in left["id"]]
+    return left
