@@ -6,7 +6,7 @@ import ipaddress
 import pytest
 from botocore.exceptions import ClientError
 
-from apigw_kit.local import admin, rules
+from apigw_kit.local import admin, rules, scale_load_balancer
 
 
 @pytest.fixture
@@ -139,3 +139,161 @@ def test_acm_certificate_is_pending_validation_until_the_clock_issues_it(client,
     assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "PENDING_VALIDATION"
     slow_clock()
     assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "ISSUED"
+
+
+def vpc_link_v2(client, net, **extra):
+    return client("apigatewayv2").create_vpc_link(
+        Name="link", SubnetIds=net["subnet_ids"], SecurityGroupIds=[net["sg"]], **extra
+    )
+
+
+def test_http_api_vpc_link_is_pending_until_the_clock_says_available(client, net, slow_clock):
+    apigw = client("apigatewayv2")
+    link = vpc_link_v2(client, net)
+    assert (link["VpcLinkStatus"], link["VpcLinkStatusMessage"]) == ("PENDING", "VPC link is provisioning ENIs")
+    slow_clock()
+    link = apigw.get_vpc_link(VpcLinkId=link["VpcLinkId"])
+    assert (link["VpcLinkStatus"], link["VpcLinkStatusMessage"]) == ("AVAILABLE", "VPC link is ready to route traffic")
+
+
+def test_rest_api_vpc_link_is_pending_until_the_clock_says_available(client, net, slow_clock):
+    nlb = load_balancer(client, net, "nlb", kind="network")
+    apigw = client("apigateway")
+    link = apigw.create_vpc_link(name="link", targetArns=[nlb["LoadBalancerArn"]])
+    assert link["status"] == "PENDING"
+    slow_clock()
+    assert apigw.get_vpc_link(vpcLinkId=link["id"])["status"] == "AVAILABLE"
+
+
+# vpc_link_v2
+
+def test_http_api_vpc_link_owns_an_eni_per_subnet_until_deleted(client, net):
+    link = vpc_link_v2(client, net)
+    ec2 = client("ec2")
+    enis = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [net["sg"]]}])["NetworkInterfaces"]
+
+    assert sorted(e["SubnetId"] for e in enis) == sorted(net["subnet_ids"])
+    assert len({e["Description"] for e in enis}) == 1
+    assert enis[0]["Description"].startswith("VPC Endpoint Interface vpce-")
+    assert all(in_subnet(e, net) and e["RequesterManaged"] for e in enis)
+
+    client("apigatewayv2").delete_vpc_link(VpcLinkId=link["VpcLinkId"])
+    assert enis_described(client, enis[0]["Description"]) == []
+
+
+def test_http_api_vpc_link_refuses_an_unknown_subnet(client, net):
+    with pytest.raises(ClientError) as error:
+        client("apigatewayv2").create_vpc_link(Name="link", SubnetIds=["subnet-0123456789abcdef0"])
+    assert error.value.response["Error"]["Code"] == "BadRequestException"
+    assert "subnet-0123456789abcdef0" in error.value.response["Error"]["Message"]
+
+
+# dependency_violation
+
+def error_code(call, **kwargs):
+    with pytest.raises(ClientError) as error:
+        call(**kwargs)
+    return error.value.response["Error"]["Code"]
+
+
+def test_security_group_and_subnet_in_use_by_enis_cannot_be_deleted(client, net):
+    ec2 = client("ec2")
+    lb = load_balancer(client, net, "web")
+    assert error_code(ec2.delete_security_group, GroupId=net["sg"]) == "DependencyViolation"
+    assert error_code(ec2.delete_subnet, SubnetId=net["subnet_ids"][0]) == "DependencyViolation"
+
+    client("elbv2").delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+    ec2.delete_security_group(GroupId=net["sg"])
+    ec2.delete_subnet(SubnetId=net["subnet_ids"][0])
+
+
+def test_vpc_with_subnets_or_security_groups_left_cannot_be_deleted(client, net):
+    ec2 = client("ec2")
+    for subnet_id in net["subnet_ids"]:
+        assert error_code(ec2.delete_vpc, VpcId=net["vpc"]) == "DependencyViolation"
+        ec2.delete_subnet(SubnetId=subnet_id)
+    assert error_code(ec2.delete_vpc, VpcId=net["vpc"]) == "DependencyViolation"
+    ec2.delete_security_group(GroupId=net["sg"])
+    ec2.delete_vpc(VpcId=net["vpc"])
+
+
+# aws_validation
+
+@pytest.fixture
+def http_api(client):
+    return client("apigatewayv2").create_api(Name="api", ProtocolType="HTTP")["ApiId"]
+
+
+def listener(client, net, lb, protocol):
+    elbv2 = client("elbv2")
+    tg = elbv2.create_target_group(Name=f"tg-{protocol.lower()}", Protocol=protocol, Port=80, VpcId=net["vpc"])
+    return elbv2.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"], Protocol=protocol, Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroups"][0]["TargetGroupArn"]}],
+    )["Listeners"][0]["ListenerArn"]
+
+
+def private_integration(client, api_id, uri, link_id):
+    return client("apigatewayv2").create_integration(
+        ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY", PayloadFormatVersion="1.0",
+        ConnectionType="VPC_LINK", ConnectionId=link_id, IntegrationUri=uri,
+    )
+
+
+def test_http_api_private_integration_needs_a_listener_arn_and_a_vpc_link(client, net, http_api):
+    alb = load_balancer(client, net, "web")
+    listener_arn = listener(client, net, alb, "HTTP")
+    link_id = vpc_link_v2(client, net)["VpcLinkId"]
+    cloud_map = "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-abcdef0123456789"
+
+    for uri in (listener_arn, cloud_map):
+        private_integration(client, http_api, uri, link_id)
+    for uri, connection in ((alb["LoadBalancerArn"], link_id), ("http://10.20.1.10/", link_id), (listener_arn, "nolink")):
+        with pytest.raises(ClientError) as error:
+            private_integration(client, http_api, uri, connection)
+        assert error.value.response["Error"]["Code"] == "BadRequestException", (uri, connection)
+    # A public HTTP integration stays unchecked.
+    client("apigatewayv2").create_integration(
+        ApiId=http_api, IntegrationType="HTTP_PROXY", IntegrationMethod="GET", IntegrationUri="https://example.com",
+    )
+
+
+def test_http_api_private_integration_is_checked_on_update(client, net, http_api):
+    alb = load_balancer(client, net, "web")
+    link_id = vpc_link_v2(client, net)["VpcLinkId"]
+    integration = private_integration(client, http_api, listener(client, net, alb, "HTTP"), link_id)
+    with pytest.raises(ClientError) as error:
+        client("apigatewayv2").update_integration(
+            ApiId=http_api, IntegrationId=integration["IntegrationId"], IntegrationUri=alb["LoadBalancerArn"],
+        )
+    assert error.value.response["Error"]["Code"] == "BadRequestException"
+
+
+def test_rest_api_vpc_link_targets_nlbs_only(client, net):
+    apigw = client("apigateway")
+    nlb = load_balancer(client, net, "nlb", kind="network")
+    alb = load_balancer(client, net, "web")
+    apigw.create_vpc_link(name="ok", targetArns=[nlb["LoadBalancerArn"]])
+    assert error_code(apigw.create_vpc_link, name="alb", targetArns=[alb["LoadBalancerArn"]]) == "BadRequestException"
+
+
+# load_balancer_scaling
+
+def test_alb_scales_out_with_new_ips_and_in_by_dropping_the_newest(client, endpoint, net):
+    arn = load_balancer(client, net, "web")["LoadBalancerArn"]
+    description = "ELB app/web/" + arn.rsplit("/", 1)[1]
+    first = {e["NetworkInterfaceId"] for e in enis_described(client, description)}
+
+    out = scale_load_balancer(endpoint, arn, 3)
+    assert len(out) == 6 and len({e["private_ip"] for e in out}) == 6
+    assert {e["id"] for e in out} == {e["NetworkInterfaceId"] for e in enis_described(client, description)}
+    assert all(in_subnet({"SubnetId": e["subnet_id"], "PrivateIpAddress": e["private_ip"]}, net) for e in out)
+
+    back = scale_load_balancer(endpoint, arn, 1)
+    assert {e["id"] for e in back} == first
+
+
+def test_nlb_does_not_scale(client, endpoint, net):
+    arn = load_balancer(client, net, "nlb", kind="network")["LoadBalancerArn"]
+    with pytest.raises(Exception, match="400"):
+        scale_load_balancer(endpoint, arn, 2)

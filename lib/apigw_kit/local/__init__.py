@@ -22,4 +22,15 @@ def endpoint() -> str:
         return _embedded.url
 
 
-__all__ = ["CLOCK", "Clock", "DEFAULT_SEED", "EmbeddedAWS", "admin", "endpoint", "reset", "seed_endpoint"]
+def scale_load_balancer(url: str, load_balancer_arn: str, enis_per_subnet: int) -> list[dict]:
+    """Scale an ALB of the embedded AWS at ``url`` to ``enis_per_subnet`` managed ENIs per subnet.
+
+    Returns the load balancer's ENIs as ``[{id, subnet_id, private_ip}]``.
+    """
+    body = {"load_balancer_arn": load_balancer_arn, "enis_per_subnet": enis_per_subnet}
+    return admin(url, "scale", body)["enis"]
+
+
+__all__ = [
+    "CLOCK", "Clock", "DEFAULT_SEED", "EmbeddedAWS", "admin", "endpoint", "reset", "scale_load_balancer", "seed_endpoint",
+]

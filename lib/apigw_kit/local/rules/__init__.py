@@ -18,18 +18,14 @@ class Rule:
 
 
 # Imported after Rule, which each module uses. Order matters where rules wrap the same
-# moto method: nlb_arn renames the ARN before load_balancer_enis describes it, and a
-# forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock).
+# moto method: nlb_arn renames the ARN before load_balancer_enis describes it.
 from . import (  # noqa: E402
     aws_validation,
     dependency_violation,
-    instance_primary_eni,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
-    nlb_privatelink_enforcement,
     provisioning_clock,
-    vpc_link_states,
     vpc_link_v2,
 )
 
@@ -37,11 +33,8 @@ RULES: list[Rule] = [
     nlb_arn.RULE,
     load_balancer_enis.RULE,
     load_balancer_scaling.RULE,
-    nlb_privatelink_enforcement.RULE,
     vpc_link_v2.RULE,
     provisioning_clock.RULE,
-    vpc_link_states.RULE,
-    instance_primary_eni.RULE,
     dependency_violation.RULE,
     aws_validation.RULE,
 ]
