@@ -1,4 +1,8 @@
-"""The `apigw-kit` command line: list, run, demo, inventory, teardown, local serve/reset."""
+"""The `apigw-kit` command line: list, run, plan, demo, labs, inventory, teardown, local serve/reset.
+
+Output is plain text that reads the same in a terminal and a CI log: tables,
+one line per fact, progress bars only when stderr is a terminal.
+"""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +15,7 @@ import pandas as pd
 
 from . import runbook
 from .cloud import connect
+from .costs import estimate
 from .errors import KitError
 
 
@@ -27,14 +32,42 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_run(args) -> int:
+def _values(args) -> dict:
     values = runbook.parse_cli_values(args.p or [], args.f or [])
     if args.backend:
         values["backend"] = args.backend
+    return values
+
+
+def cmd_run(args) -> int:
+    values = _values(args)
+    if values.get("backend") == "aws":  # account and parameters checked before a kernel starts
+        prepared = runbook.prepare(args.pattern, values)
+        print(estimate(prepared.planned(), prepared.cloud.region).line, flush=True)
+    print(f"running {runbook.notebook_of(args.pattern).name} ...", flush=True)
     result = runbook.run(args.pattern, values, args.output_dir, log_output=args.log, progress_bar=sys.stderr.isatty())
     print(_table(pd.DataFrame(result["checks"])))
     print(f"notebook: {result['notebook']}\nresult:   {result['notebook'][:-6]}.json")
     return 0 if all(c["passed"] for c in result["checks"]) else 1
+
+
+def cmd_plan(args) -> int:
+    run = runbook.prepare(args.pattern, _values(args))
+    before = run.cloud.calls.snapshot()
+    plan = run.plan()
+    print(_table(plan))
+    counts = plan["action"].value_counts()
+    print(", ".join(f"{counts.get(a, 0)} to {a}" for a in ("create", "change", "keep", "leave alone")))
+    print(estimate(run.planned(), run.cloud.region).line)
+    made = run.cloud.calls.since(before)
+    print(f"API calls made by the plan: {made['read']} read, {made['mutating']} mutating")
+    return 0 if made["mutating"] == 0 else 1
+
+
+def cmd_labs(args) -> int:
+    from .labs import labs
+    print(_table(labs(connect(args.backend, args.region))))
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -101,6 +134,18 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--output-dir", default="runs")
     run.add_argument("--log", action="store_true", help="stream cell output to the log")
     run.set_defaults(func=cmd_run)
+
+    plan = sub.add_parser("plan", help="what a run would create, change and leave alone (no mutating call)")
+    plan.add_argument("pattern", choices=runbook.patterns())
+    plan.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter (repeatable)")
+    plan.add_argument("-f", action="append", metavar="PARAMS.yaml", help="parameters from a YAML file")
+    plan.add_argument("--backend", choices=["local", "aws"])
+    plan.set_defaults(func=cmd_plan)
+
+    labs = sub.add_parser("labs", help="labs found in the account by tag, with age and resource count")
+    labs.add_argument("--backend", default="local", choices=["local", "aws"])
+    labs.add_argument("--region", default="eu-west-1")
+    labs.set_defaults(func=cmd_labs)
 
     demo = sub.add_parser("demo", help="run every pattern on the embedded AWS and summarise")
     demo.add_argument("--output-dir", default="runs")

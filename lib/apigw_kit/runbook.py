@@ -24,9 +24,11 @@ CELL_TIMEOUT = 1800  # seconds; the slowest real-account step (a certificate) ta
 
 
 class RunFailed(KitError, RuntimeError):
-    def __init__(self, notebook: Path, cell: int, error: str):
+    def __init__(self, notebook: Path, cell: int, error: str, source: str = ""):
         self.notebook, self.cell, self.error = notebook, cell, error
-        super().__init__(f"cell {cell} of {notebook} failed: {error}")
+        first_line = source.strip().splitlines()[0] if source.strip() else ""
+        super().__init__(f"cell {cell} ({first_line}) failed: {error}\n"
+                         f"the executed notebook, up to the failing cell, is {notebook}")
 
 
 def notebooks_dir() -> Path:
@@ -95,10 +97,33 @@ def run(pattern: str, parameters: dict | None = None, output_dir: str | Path = "
                                    cwd=str(source.parent), log_output=log_output, progress_bar=progress_bar,
                                    execution_timeout=CELL_TIMEOUT)
     except PapermillExecutionError as exc:
-        raise RunFailed(executed, exc.cell_index, f"{exc.ename}: {exc.evalue}") from None
+        raise RunFailed(executed, exc.cell_index, f"{exc.ename}: {exc.evalue}", exc.source) from None
     result = json.loads(Path(values["result_path"]).read_text())
     result["notebook"] = str(executed)
     return result
+
+
+def confirm_hint() -> str:
+    return ("find the account id with `aws sts get-caller-identity --query Account --output text` "
+            "and pass it: -p confirm_account <account id>")
+
+
+def prepare(pattern: str, parameters: dict, cloud=None):
+    """The pattern's Run built in this process: parameters validated with read-only calls, nothing created.
+
+    With backend aws, confirm_account must be given and match the credentials' account,
+    checked here, before papermill starts a kernel that could change anything.
+    """
+    values = {k: v for k, v in coerce(pattern, dict(parameters)).items() if k != "result_path"}
+    if values.get("backend") == "aws":
+        if not values.get("confirm_account"):
+            raise ParameterError("confirm_account", "is required with backend aws: nothing is changed in an account "
+                                 "that was not named", confirm_hint())
+    run = load(pattern)(cloud=cloud, **values)
+    if run.cloud.backend == "aws" and str(run.params.confirm_account) != run.cloud.account_id:
+        raise ParameterError("confirm_account", f"{run.params.confirm_account} is not the account of these "
+                             f"credentials ({run.cloud.account_id})", confirm_hint())
+    return run
 
 
 def patterns() -> list[str]:

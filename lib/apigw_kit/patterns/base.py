@@ -89,6 +89,32 @@ class PatternRun:
     def verify(self) -> pd.DataFrame:
         raise NotImplementedError
 
+    # Plan, cost, permissions ---------------------------------------------------------
+    def planned(self) -> list:
+        """What apply() creates for these parameters: plan.Planned per resource (declared by each pattern)."""
+        raise NotImplementedError(f"pattern {self.PATTERN} declares no plan: define planned() in its module")
+
+    def given(self) -> dict[str, str]:
+        """Existing resources passed by parameter (name -> id): used, never changed or deleted."""
+        return {}
+
+    def plan(self) -> pd.DataFrame:
+        """What a run would create, change and leave alone; makes no mutating call."""
+        from ..plan import plan_of
+        return plan_of(self)
+
+    def cost(self) -> pd.DataFrame:
+        """Print what the lab costs per hour while it runs; return the priced resources."""
+        from ..costs import estimate
+        found = estimate(self.planned(), self.cloud.region)
+        print(found.line)
+        return found.table
+
+    def iam_policy(self):
+        """The least-privilege IAM policy for the API operations this run has called so far."""
+        from ..iam import policy_for
+        return policy_for(self.cloud.calls.operations(), self.cloud.region)
+
     def diagram(self, path: str):
         """Draw the lab from its live inventory to ``path`` (PNG) and return it for display."""
         from IPython.display import Image

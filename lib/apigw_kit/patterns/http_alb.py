@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import checks
 from ..errors import ParameterError
+from ..plan import Planned
 from ..steps import apigw_http, elb, network
 from .base import CommonParameters, PatternRun, checks_frame, step
 
@@ -90,6 +91,31 @@ class Run(PatternRun):
     @property
     def bring_your_own(self) -> bool:
         return bool(self.params.vpc_id)
+
+    def planned(self) -> list[Planned]:
+        """What apply() builds: the network unless given, the ALB side unless a listener is given, link and API."""
+        p = self.params
+        rows = []
+        if not p.vpc_id:
+            rows += [Planned("ec2:vpc", "vpc", f"lab VPC {p.vpc_cidr}"),
+                     Planned("ec2:route-table", "private-routes", "route table with no internet route"),
+                     Planned("ec2:subnet", "private-a", "private subnet, first AZ"),
+                     Planned("ec2:subnet", "private-b", "private subnet, second AZ")]
+        rows.append(Planned("ec2:security-group", "vpc-link", "VPC link ENIs (no ingress)"))
+        if not p.listener_arn:
+            rows += [Planned("ec2:security-group", "alb", "ALB: admits the VPC link's group only"),
+                     Planned("ec2:security-group", "web", "targets: admit the ALB's group only"),
+                     Planned("elbv2:load-balancer", "alb", "internal ALB, HTTP:80 listener", price="alb"),
+                     Planned("elbv2:target-group", "web", f"instance targets on port {p.target_port}"),
+                     Planned("ec2:instance", "web", "web server, no public IP", price="t3.micro")]
+        rows += [Planned("apigatewayv2:vpc-link", "vpc-link", "VPC link (v2) in the ALB's subnets"),
+                 Planned("apigatewayv2:api", "http-api", "HTTP API, private integration, $default stage")]
+        return rows
+
+    def given(self) -> dict[str, str]:
+        p = self.params
+        given = {"vpc_id": p.vpc_id, "subnet_ids": ", ".join(p.subnet_ids), "listener_arn": p.listener_arn}
+        return {name: value for name, value in given.items() if value}
 
     # Steps -----------------------------------------------------------------------------
     @step("network")
