@@ -7,10 +7,11 @@ a mutating call against a real account unless the caller confirmed the account.
 """
 from __future__ import annotations
 
+import functools
 import re
+import socket
 import threading
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections import Counter
 from functools import cached_property
 
@@ -149,22 +150,36 @@ class Cloud:
         return Lab(self, name)
 
 
+@functools.lru_cache(maxsize=1)
+def known_regions() -> tuple[str, ...]:
+    """Regions EC2 is offered in, from botocore's bundled endpoint data (no network)."""
+    session = boto3.Session()
+    return tuple(session.get_available_regions("ec2") + session.get_available_regions("ec2", "aws-us-gov"))
+
+
 def _validate_region(region: str) -> None:
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
         raise ParameterError("region", f"{region!r} is not an AWS region name", "use a name such as 'eu-west-1'")
-    known = boto3.Session().get_available_regions("ec2") + boto3.Session().get_available_regions("ec2", "aws-us-gov")
+    known = known_regions()
     if region not in known:
         raise ParameterError("region", f"{region!r} is not a region EC2 is offered in", f"use one of {', '.join(sorted(known)[:6])}, ...")
 
 
 def _check_reachable(url: str) -> None:
+    parsed = urllib.parse.urlsplit(url)
     try:
-        urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=3).close()
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        socket.create_connection((parsed.hostname, parsed.port or 80), timeout=3).close()
+    except (OSError, ValueError, TypeError) as exc:
         raise ParameterError(
             "AWS_ENDPOINT_URL", f"the embedded AWS at {url!r} does not answer ({exc})",
             "start one with `apigw-kit local serve`, or unset AWS_ENDPOINT_URL to start one in this process",
         ) from None
+
+
+@functools.lru_cache(maxsize=1)
+def _local_session() -> boto3.Session:
+    # One session for every local Cloud: it caches the service models that make client creation slow.
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def connect(backend: str = "local", region: str = "eu-west-1", profile: str | None = None,
@@ -185,7 +200,6 @@ def connect(backend: str = "local", region: str = "eu-west-1", profile: str | No
             raise ParameterError("profile", "profiles apply to backend 'aws' only", "drop profile, or use backend='aws'")
         url = local.endpoint()
         _check_reachable(url)
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
-        return Cloud("local", region, session, url, confirm_account)
+        return Cloud("local", region, _local_session(), url, confirm_account)
     session = boto3.Session(profile_name=profile, region_name=region)
     return Cloud("aws", region, session, None, confirm_account)
