@@ -297,3 +297,49 @@ def test_nlb_does_not_scale(client, endpoint, net):
     arn = load_balancer(client, net, "nlb", kind="network")["LoadBalancerArn"]
     with pytest.raises(Exception, match="400"):
         scale_load_balancer(endpoint, arn, 2)
+
+
+# vpc_endpoint_enis
+
+def interface_endpoint(client, net, **extra):
+    return client("ec2").create_vpc_endpoint(
+        VpcId=net["vpc"], VpcEndpointType="Interface", ServiceName="com.amazonaws.eu-west-1.execute-api",
+        SecurityGroupIds=[net["sg"]], **extra,
+    )["VpcEndpoint"]
+
+
+def test_interface_endpoint_enis_sit_in_their_subnets_and_go_with_it(client, net):
+    endpoint = interface_endpoint(client, net, SubnetIds=net["subnet_ids"], PrivateDnsEnabled=True)
+    enis = client("ec2").describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])[
+        "NetworkInterfaces"
+    ]
+
+    assert sorted(e["SubnetId"] for e in enis) == sorted(net["subnet_ids"])
+    for eni in enis:
+        assert in_subnet(eni, net)
+        assert eni["Description"] == f"VPC Endpoint Interface {endpoint['VpcEndpointId']}"
+        assert [g["GroupId"] for g in eni["Groups"]] == [net["sg"]]
+        assert eni["RequesterManaged"] and eni["InterfaceType"] == "vpc_endpoint"
+    names = [d["DnsName"] for d in endpoint["DnsEntries"]]
+    assert names[0].endswith(".execute-api.eu-west-1.vpce.amazonaws.com")
+    assert "execute-api.eu-west-1.amazonaws.com" in names
+
+    client("ec2").delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+    assert enis_described(client, f"VPC Endpoint Interface {endpoint['VpcEndpointId']}") == []
+
+
+def test_interface_endpoint_ips_can_be_pinned_per_subnet(client, net):
+    configs = [{"SubnetId": net["subnet_ids"][0], "Ipv4": "10.20.1.50"}, {"SubnetId": net["subnet_ids"][1], "Ipv4": "10.20.2.50"}]
+    endpoint = interface_endpoint(client, net, SubnetIds=net["subnet_ids"], SubnetConfigurations=configs)
+    enis = client("ec2").describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])[
+        "NetworkInterfaces"
+    ]
+    assert sorted(e["PrivateIpAddress"] for e in enis) == ["10.20.1.50", "10.20.2.50"]
+
+
+def test_interface_endpoint_is_pending_until_the_clock_says_available(client, net, slow_clock):
+    endpoint = interface_endpoint(client, net, SubnetIds=net["subnet_ids"])
+    assert endpoint["State"] == "pending"
+    slow_clock()
+    described = client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])["VpcEndpoints"]
+    assert described[0]["State"] == "available"

@@ -26,6 +26,7 @@ from . import (  # noqa: E402
     load_balancer_scaling,
     nlb_arn,
     provisioning_clock,
+    vpc_endpoint_enis,
     vpc_link_v2,
 )
 
@@ -34,6 +35,7 @@ RULES: list[Rule] = [
     load_balancer_enis.RULE,
     load_balancer_scaling.RULE,
     vpc_link_v2.RULE,
+    vpc_endpoint_enis.RULE,
     provisioning_clock.RULE,
     dependency_violation.RULE,
     aws_validation.RULE,
