@@ -26,6 +26,7 @@ from . import (  # noqa: E402
     load_balancer_scaling,
     nlb_arn,
     provisioning_clock,
+    rest_vpc_link_endpoint_service,
     vpc_endpoint_enis,
     vpc_link_v2,
 )
@@ -39,6 +40,7 @@ RULES: list[Rule] = [
     provisioning_clock.RULE,
     dependency_violation.RULE,
     aws_validation.RULE,
+    rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
 ]
 _installed = False
 

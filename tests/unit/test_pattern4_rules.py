@@ -1,0 +1,35 @@
+"""Embedded AWS rule behind pattern 4: a REST VPC link (v1) makes an endpoint service for its NLB."""
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+REGION = "eu-west-1"
+
+
+def _nlb(client) -> str:
+    ec2, elb = client("ec2"), client("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.50.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    return elb.create_load_balancer(Name="n", Subnets=[subnet], Scheme="internal", Type="network")["LoadBalancers"][0]["LoadBalancerArn"]
+
+
+def _services(client) -> list[dict]:
+    return client("ec2").describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
+
+
+def test_rest_vpc_link_creates_and_removes_an_endpoint_service(client):
+    nlb = _nlb(client)
+    link = client("apigateway").create_vpc_link(name="l", targetArns=[nlb])["id"]
+    services = _services(client)
+    assert [s["NetworkLoadBalancerArns"] for s in services] == [[nlb]]
+    assert services[0]["AcceptanceRequired"] is False
+    client("apigateway").delete_vpc_link(vpcLinkId=link)
+    assert _services(client) == []
+
+
+def test_refused_link_leaves_no_endpoint_service(client):
+    with pytest.raises(ClientError) as error:
+        client("apigateway").create_vpc_link(name="l", targetArns=["arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/a/0123456789abcdef"])
+    assert error.value.response["Error"]["Code"] == "BadRequestException"
+    assert _services(client) == []
