@@ -343,3 +343,27 @@ def test_interface_endpoint_is_pending_until_the_clock_says_available(client, ne
     slow_clock()
     described = client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])["VpcEndpoints"]
     assert described[0]["State"] == "available"
+
+
+# apigw_domain_fields
+
+def test_http_api_domain_name_reports_its_api_gateway_target_and_zone(client):
+    apigw = client("apigatewayv2")
+    cert = client("acm").request_certificate(DomainName="api.example.com")["CertificateArn"]
+    config = apigw.create_domain_name(
+        DomainName="api.example.com",
+        DomainNameConfigurations=[{"CertificateArn": cert, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}],
+    )["DomainNameConfigurations"][0]
+    assert config["ApiGatewayDomainName"].startswith("d-")
+    assert config["ApiGatewayDomainName"].endswith(".execute-api.eu-west-1.amazonaws.com")
+    assert (config["HostedZoneId"], config["DomainNameStatus"]) == ("ZLY8HYME6SFDD", "AVAILABLE")
+    assert apigw.get_domain_names()["Items"][0]["DomainNameConfigurations"] == [config]
+
+
+def test_rest_api_regional_domain_name_reports_the_regional_zone(client):
+    cert = client("acm").request_certificate(DomainName="rest.example.com")["CertificateArn"]
+    domain = client("apigateway").create_domain_name(
+        domainName="rest.example.com", regionalCertificateArn=cert, endpointConfiguration={"types": ["REGIONAL"]},
+    )
+    assert domain["regionalDomainName"].endswith(".execute-api.eu-west-1.amazonaws.com")
+    assert domain["regionalHostedZoneId"] == "ZLY8HYME6SFDD"

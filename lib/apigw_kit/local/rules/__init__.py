@@ -20,13 +20,13 @@ class Rule:
 # Imported after Rule, which each module uses. Order matters where rules wrap the same
 # moto method: nlb_arn renames the ARN before load_balancer_enis describes it.
 from . import (  # noqa: E402
+    apigw_domain_fields,
     aws_validation,
     dependency_violation,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
     provisioning_clock,
-    rest_vpc_link_endpoint_service,
     vpc_endpoint_enis,
     vpc_link_v2,
 )
@@ -40,7 +40,7 @@ RULES: list[Rule] = [
     provisioning_clock.RULE,
     dependency_violation.RULE,
     aws_validation.RULE,
-    rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
+    apigw_domain_fields.RULE,
 ]
 _installed = False
 
