@@ -4,14 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup tools demo test golden bench clean
+.PHONY: setup tools browser demo test golden docs bench clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo    run every pattern notebook on the embedded AWS and print a summary"
-	@echo "make test    the whole test suite (unit, nbval, runbooks)"
+	@echo "make test    the whole test suite (unit, nbval, runbooks, the docs site in Chromium)"
 	@echo "make golden  re-execute the committed notebooks (seeded) so nbval has outputs to compare"
 	@echo "make bench   benchmarks -> benchmarks/results.md"
+	@echo "make docs    the docs site -> docs/_build/html/index.html (warnings are errors)"
 
 setup: $(STAMP) tools
 
@@ -25,14 +26,22 @@ $(STAMP): pyproject.toml
 tools:
 	@scripts/need-apt dot graphviz
 
+# the docs-site test drives Debian's headless Chromium (Playwright's own browser download cannot run here)
+browser:
+	@scripts/need-apt chromium chromium
+
 demo: setup
 	$(BIN)/apigw-kit demo
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 golden: setup
 	$(BIN)/python scripts/golden.py
+
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
