@@ -18,7 +18,8 @@ class Rule:
 
 
 # Imported after Rule, which each module uses. Order matters where rules wrap the same
-# moto method: nlb_arn renames the ARN before load_balancer_enis describes it.
+# moto method: nlb_arn renames the ARN before load_balancer_enis describes it, and a
+# forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock).
 from . import (  # noqa: E402
     apigw_domain_fields,
     aws_validation,
@@ -26,8 +27,11 @@ from . import (  # noqa: E402
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
+    nlb_privatelink_enforcement,
     provisioning_clock,
+    rest_integration_connection,
     vpc_endpoint_enis,
+    vpc_link_states,
     vpc_link_v2,
 )
 
@@ -38,6 +42,9 @@ RULES: list[Rule] = [
     vpc_link_v2.RULE,
     vpc_endpoint_enis.RULE,
     provisioning_clock.RULE,
+    vpc_link_states.RULE,
+    nlb_privatelink_enforcement.RULE,
+    rest_integration_connection.RULE,
     dependency_violation.RULE,
     aws_validation.RULE,
     apigw_domain_fields.RULE,

@@ -1,0 +1,361 @@
+"""Misconfigurations users actually hit, as data: symptom, cause, fix, reference, and how to cause it.
+
+Each entry names the lab pattern it applies to, a ``break_lab(lab)`` that
+breaks a healthy lab of that pattern in exactly that way (found by the lab's
+tags and names, so it works on a lab built by any code), and ``request(lab)``,
+the ``trace()`` arguments of the request that shows the symptom. The tests
+build each broken lab and assert the tracer names the cause; workshop
+break-and-fix exercises and the docs' troubleshooting page read the same list.
+
+Patterns: ``http-alb`` (HTTP API -> VPC link v2 -> internal ALB:80 -> instance),
+``http-alb-tls`` (the same through an HTTPS:443 listener with TlsConfig),
+``rest-private-alb`` (client -> internal ALB:443 -> execute-api endpoint ->
+private REST API, custom domain ``api.<lab>.internal``), ``rest-nlb``
+(regional REST API -> VPC link v1 -> NLB with security groups -> instance).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from . import local
+from .errors import ParameterError
+from .steps.apigw_http import VpcLink, wait_vpc_link
+from .steps.apigw_http import _items as _v2_items
+
+KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
+KC_5XX = "https://repost.aws/knowledge-center/api-gateway-5xx-error"
+KC_403_VPC = "https://repost.aws/knowledge-center/api-gateway-vpc-connections"
+KC_ACCESS_DENIED = "https://repost.aws/knowledge-center/api-gateway-access-denied"
+DOC_HTTP_VPC_LINKS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html"
+DOC_HTTP_PRIVATE = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html"
+DOC_TLS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-integration-tlsconfig.html"
+DOC_NLB_SG = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html"
+DOC_ALB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
+DOC_TG_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
+DOC_PRIVATE_API = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html"
+
+
+@dataclass(frozen=True)
+class Misconfiguration:
+    id: str
+    title: str
+    pattern: str
+    symptom: str  # what the caller sees
+    status: int | None  # predicted HTTP status; None = no response (timeout)
+    hop: str  # the hop the trace names as failing (or warning, for ``status`` 2xx)
+    cause: str
+    fix: str
+    reference: str
+    break_lab: Callable
+    request: Callable
+    local_only: bool = False  # AWS reaches the state on its own; only the embedded AWS can force it
+
+
+# Finding a lab's resources by tag and name (live state, never the builder's records) ------------
+def _ec2_id(lab, role: str, kind: str) -> str:
+    ec2 = lab.cloud.client("ec2")
+    found = {
+        "security-group": lambda: [g["GroupId"] for g in ec2.describe_security_groups(Filters=lab.ec2_filters(role))["SecurityGroups"]],
+        "vpc": lambda: [v["VpcId"] for v in ec2.describe_vpcs(Filters=lab.ec2_filters(role))["Vpcs"]],
+        "instance": lambda: [i["InstanceId"] for r in ec2.describe_instances(Filters=lab.ec2_filters(role))["Reservations"]
+                             for i in r["Instances"] if i["State"]["Name"] != "terminated"],
+        "vpc-endpoint": lambda: [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=lab.ec2_filters(role))["VpcEndpoints"]],
+    }[kind]()
+    if not found:
+        raise ParameterError("lab", f"lab {lab.name!r} has no {kind} with role {role!r}", "build the healthy lab of this pattern first")
+    return found[0]
+
+
+def _load_balancer(lab, role: str) -> dict:
+    return lab.cloud.client("elbv2").describe_load_balancers(Names=[lab.resource_name(role)])["LoadBalancers"][0]
+
+
+def _listener(lab, role: str, port: int) -> dict:
+    listeners = lab.cloud.client("elbv2").describe_listeners(LoadBalancerArn=_load_balancer(lab, role)["LoadBalancerArn"])
+    return next(l for l in listeners["Listeners"] if l["Port"] == port)
+
+
+def _http_api(lab) -> dict:
+    v2 = lab.cloud.client("apigatewayv2")
+    return next(a for a in _v2_items(v2.get_apis) if a["Name"] == lab.resource_name("http-api"))
+
+
+def _private_integration(lab) -> tuple[str, dict]:
+    v2, api = lab.cloud.client("apigatewayv2"), _http_api(lab)
+    return api["ApiId"], next(i for i in _v2_items(v2.get_integrations, ApiId=api["ApiId"]) if i.get("ConnectionType") == "VPC_LINK")
+
+
+def _update_integration(lab, **changes) -> None:
+    api_id, integration = _private_integration(lab)
+    lab.cloud.client("apigatewayv2").update_integration(ApiId=api_id, IntegrationId=integration["IntegrationId"], **changes)
+
+
+def _rest_api(lab, role: str) -> dict:
+    apis = lab.cloud.client("apigateway").get_rest_apis(limit=500)["items"]
+    return next(a for a in apis if a["name"] == lab.resource_name(role))
+
+
+def custom_domain(lab) -> str:
+    """The private custom domain name of the ``rest-private-alb`` pattern."""
+    return f"api.{lab.name}.internal"
+
+
+def _revoke_ingress_from(lab, group_role: str, source_role: str | None = None) -> None:
+    """Revoke every ingress rule of ``group_role`` (only those naming ``source_role`` if given)."""
+    ec2 = lab.cloud.client("ec2")
+    group_id = _ec2_id(lab, group_role, "security-group")
+    source = _ec2_id(lab, source_role, "security-group") if source_role else None
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    rules = [p for p in group["IpPermissions"]
+             if source is None or any(pair["GroupId"] == source for pair in p.get("UserIdGroupPairs", []))]
+    ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=rules)
+
+
+# Requests ----------------------------------------------------------------------------------------
+def api_request(lab, source: str = "internet") -> dict:
+    return {"url": _http_api(lab)["ApiEndpoint"] + "/orders", "source": source}
+
+
+def private_alb_request(lab) -> dict:
+    vpc = _ec2_id(lab, "vpc", "vpc")
+    return {"url": f"https://{custom_domain(lab)}/", "source": f"vpc:{vpc}"}
+
+
+def rest_nlb_request(lab) -> dict:
+    api = _rest_api(lab, "rest-api")
+    return {"url": f"https://{api['id']}.execute-api.{lab.cloud.region}.amazonaws.com/prod/orders", "source": "internet"}
+
+
+def public_name(lab) -> str:
+    return f"app.{lab.name}.example.com"
+
+
+# Breaks ------------------------------------------------------------------------------------------
+def break_alb_sg(lab) -> None:
+    _revoke_ingress_from(lab, "alb-sg", "vpc-link-sg")
+
+
+def break_integration_uri(lab) -> None:
+    """Recreate the listener: the integration keeps the old listener's ARN."""
+    elb = lab.cloud.client("elbv2")
+    listener = _listener(lab, "alb", 80)
+    elb.delete_listener(ListenerArn=listener["ListenerArn"])
+    elb.create_listener(LoadBalancerArn=listener["LoadBalancerArn"], Port=80, Protocol="HTTP",
+                        DefaultActions=listener["DefaultActions"], Tags=lab.tag_list("listener-80"))
+
+
+def break_link_subnets(lab) -> None:
+    """Move the integration to a VPC link whose subnets are in another VPC."""
+    ec2, v2 = lab.cloud.client("ec2"), lab.cloud.client("apigatewayv2")
+    vpc = ec2.create_vpc(CidrBlock="10.251.0.0/16", TagSpecifications=lab.tag_specs("vpc", "other-vpc"))["Vpc"]["VpcId"]
+    zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"])[:2]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.251.{i}.0/24", AvailabilityZone=zone,
+                                 TagSpecifications=lab.tag_specs("subnet", f"other-{i}"))["Subnet"]["SubnetId"]
+               for i, zone in enumerate(zones)]
+    group = ec2.create_security_group(GroupName=lab.resource_name("other-link-sg"), Description="other VPC link",
+                                      VpcId=vpc, TagSpecifications=lab.tag_specs("security-group", "other-link-sg"))["GroupId"]
+    link = v2.create_vpc_link(Name=lab.resource_name("other-link"), SubnetIds=subnets, SecurityGroupIds=[group],
+                              Tags=lab.tags("other-link"))
+    wait_vpc_link(lab, VpcLink(link["VpcLinkId"], link["Name"], tuple(subnets), (group,)))
+    _update_integration(lab, ConnectionId=link["VpcLinkId"])
+
+
+def break_targets(lab) -> None:
+    """Stop the web instance: the target is registered but out of service."""
+    lab.cloud.client("ec2").stop_instances(InstanceIds=[_ec2_id(lab, "web", "instance")])
+
+
+def break_link_inactive(lab) -> None:
+    if lab.cloud.backend != "local":
+        raise ParameterError("backend", "a VPC link cannot be made INACTIVE through the AWS API",
+                             "AWS sets it after 60 days without traffic; run this exercise on the embedded AWS")
+    _, integration = _private_integration(lab)
+    local.admin(lab.cloud.endpoint_url, "vpc-link-state", {"id": integration["ConnectionId"], "state": "INACTIVE"})
+
+
+def break_tls_name(lab) -> None:
+    _update_integration(lab, TlsConfig={"ServerNameToVerify": f"backend.{lab.name}.other.example"})
+
+
+def break_internet_facing(lab) -> None:
+    """Put an internet-facing ALB (in subnets routed to an internet gateway) behind the VPC link."""
+    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
+    vpc = _ec2_id(lab, "vpc", "vpc")
+    gateway = ec2.create_internet_gateway(TagSpecifications=lab.tag_specs("internet-gateway", "igw"))["InternetGateway"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc)
+    table = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"][0]
+    ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway["InternetGatewayId"])
+    alb_sg = _ec2_id(lab, "alb-sg", "security-group")
+    ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    internal = _load_balancer(lab, "alb")
+    public = elb.create_load_balancer(Name=lab.resource_name("public-alb"), Scheme="internet-facing", Type="application",
+                                      Subnets=[z["SubnetId"] for z in internal["AvailabilityZones"]],
+                                      SecurityGroups=[alb_sg], Tags=lab.tag_list("public-alb"))["LoadBalancers"][0]
+    target_group = _listener(lab, "alb", 80)["DefaultActions"][0]["TargetGroupArn"]
+    listener = elb.create_listener(LoadBalancerArn=public["LoadBalancerArn"], Port=80, Protocol="HTTP",
+                                   DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}])["Listeners"][0]
+    _update_integration(lab, IntegrationUri=listener["ListenerArn"])
+
+
+def break_public_dns_to_internal(lab) -> None:
+    """Publish the internal ALB's name in a public zone, for internet clients."""
+    r53 = lab.cloud.client("route53")
+    zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=f"{lab.name}-public")["HostedZone"]
+    lb = _load_balancer(lab, "alb")
+    r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+        "Name": public_name(lab), "Type": "A", "AliasTarget": {
+            "HostedZoneId": lb["CanonicalHostedZoneId"], "DNSName": lb["DNSName"], "EvaluateTargetHealth": False}}}]})
+
+
+def internal_alb_request(lab) -> dict:
+    return {"url": f"http://{public_name(lab)}/", "source": "internet"}
+
+
+def break_custom_domain(lab) -> None:
+    """Remove the custom domain: the ALB forwards a Host no API claims (the 2019 recipe before its last step)."""
+    v1 = lab.cloud.client("apigateway")
+    for mapping in v1.get_base_path_mappings(domainName=custom_domain(lab)).get("items", []):
+        v1.delete_base_path_mapping(domainName=custom_domain(lab), basePath=mapping["basePath"])
+    v1.delete_domain_name(domainName=custom_domain(lab))
+
+
+def break_health_matcher(lab) -> None:
+    elb = lab.cloud.client("elbv2")
+    arn = elb.describe_target_groups(Names=[lab.resource_name("endpoint-tg")])["TargetGroups"][0]["TargetGroupArn"]
+    elb.modify_target_group(TargetGroupArn=arn, Matcher={"HttpCode": "200"})
+
+
+def break_private_policy(lab) -> None:
+    api = _rest_api(lab, "private-api")
+    policy = json.loads(api["policy"].replace('\\"', '"')) if isinstance(api["policy"], str) else api["policy"]
+    for statement in policy["Statement"]:
+        for test in statement.get("Condition", {}).values():
+            if "aws:SourceVpce" in test:
+                test["aws:SourceVpce"] = "vpce-0123456789abcdef0"  # an endpoint of another VPC
+    lab.cloud.client("apigateway").update_rest_api(restApiId=api["id"], patchOperations=[
+        {"op": "replace", "path": "/policy", "value": json.dumps(policy)}])
+
+
+def break_nlb_enforcement(lab) -> None:
+    nlb = _load_balancer(lab, "nlb")
+    lab.cloud.client("elbv2").set_security_groups(LoadBalancerArn=nlb["LoadBalancerArn"], SecurityGroups=nlb["SecurityGroups"],
+                                                  EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="on")
+
+
+def break_target_sg_for_nlb(lab) -> None:
+    _revoke_ingress_from(lab, "web-sg")
+
+
+CATALOGUE: list[Misconfiguration] = [
+    Misconfiguration(
+        "alb-sg-excludes-vpc-link", "The ALB's security group does not admit the VPC link", "http-alb",
+        '503 {"message":"Service Unavailable"} on every route', 503, "ALB ingress",
+        "API Gateway connects from the VPC link's ENIs; the ALB's security group has no ingress rule naming the "
+        "link's security group (or a CIDR holding its subnets) on the listener port, so the connection is dropped.",
+        "Add an ingress rule on the ALB's security group for the listener port whose source is the VPC link's security group.",
+        DOC_HTTP_PRIVATE, break_alb_sg, api_request),
+    Misconfiguration(
+        "integration-uri-not-a-listener", "The integration URI is not a live listener's ARN", "http-alb",
+        '500 {"message":"Internal Server Error"}', 500, "listener",
+        "A private integration of an HTTP API targets one listener by ARN. A load balancer's ARN is refused when the "
+        "integration is saved (the tracer still flags it in older configurations); a listener deleted and recreated "
+        "(new ARN) leaves the integration pointing at nothing.",
+        "Set IntegrationUri to the ARN of the listener that exists now (arn:...:listener/app/<name>/<id>/<listener-id>).",
+        DOC_HTTP_PRIVATE, break_integration_uri, api_request),
+    Misconfiguration(
+        "vpc-link-subnets-elsewhere", "The VPC link's subnets do not reach the ALB", "http-alb",
+        '503 {"message":"Service Unavailable"}', 503, "vpc link -> load balancer",
+        "The VPC link's ENIs are created in its subnets; those are in another VPC than the load balancer, with no path to it.",
+        "Create the VPC link in subnets of the load balancer's VPC (ideally the same AZs) and point the integration at it.",
+        DOC_HTTP_VPC_LINKS, break_link_subnets, api_request),
+    Misconfiguration(
+        "no-healthy-targets", "All targets are out of service", "http-alb",
+        "503 Service Unavailable from the ALB, passed through by API Gateway", 503, "targets",
+        "The target group has no target in service (instances stopped, failing health checks, or none registered), "
+        "so the load balancer has nowhere to send the request.",
+        "Start or replace the targets and make the health check path answer with a code the matcher accepts; "
+        "describe-target-health gives the reason per target.",
+        KC_500_VPC, break_targets, api_request),
+    Misconfiguration(
+        "vpc-link-inactive", "The VPC link is INACTIVE (or FAILED)", "http-alb",
+        '503 while the link reprovisions its ENIs (500 if FAILED)', 503, "vpc link",
+        "A VPC link with no traffic for 60 days becomes INACTIVE and loses its ENIs; a FAILED link never got them "
+        "(no free IPs in a subnet, a deleted security group).",
+        "INACTIVE: send traffic and wait for AVAILABLE. FAILED: fix the subnets/security groups and recreate the link.",
+        DOC_HTTP_VPC_LINKS, break_link_inactive, api_request, local_only=True),
+    Misconfiguration(
+        "tls-name-not-on-certificate", "TLS server name not covered by the listener's certificate", "http-alb-tls",
+        '500 {"message":"Internal Server Error"}', 500, "tls",
+        "TlsConfig.ServerNameToVerify is checked against the names of the HTTPS listener's certificate; none covers it "
+        "(a wildcard covers exactly one label), so the handshake is rejected.",
+        "Set ServerNameToVerify to a name on the certificate, or add that name to the certificate.",
+        DOC_TLS + " ; " + KC_500_VPC, break_tls_name, api_request),
+    Misconfiguration(
+        "internet-facing-alb-bypass", "An internet-facing ALB behind the VPC link lets clients bypass the API", "http-alb",
+        "200, but the same backend also answers on the ALB's public name", 200, "bypass",
+        "The load balancer behind the private integration is internet-facing: anyone can call it directly, skipping "
+        "the API's authorizers, throttling and logging.",
+        "Use an internal load balancer for private integrations and keep its security group limited to the VPC link.",
+        DOC_ALB_SCHEME, break_internet_facing, api_request),
+    Misconfiguration(
+        "internal-alb-from-internet", "An internal ALB called from the internet", "http-alb",
+        "the connection times out", None, "source -> load balancer",
+        "An internal load balancer has private addresses only; its name resolves from anywhere, but a client on the "
+        "internet has no route to those addresses.",
+        "Call the API's endpoint instead, or reach the VPC over VPN/peering; do not publish internal names for internet clients.",
+        DOC_ALB_SCHEME, break_public_dns_to_internal, internal_alb_request),
+    Misconfiguration(
+        "alb-host-not-custom-domain", "Through an ALB to a private API without a custom-domain Host", "rest-private-alb",
+        '403 {"message":"Forbidden"}', 403, "host header",
+        "The execute-api endpoint routes on the Host header; the ALB forwards the client's Host, which names no API "
+        "and no custom domain mapped to one.",
+        "Create a custom domain name for the Host clients use and map it to the private API and stage.",
+        KC_403_VPC, break_custom_domain, private_alb_request),
+    Misconfiguration(
+        "health-matcher-without-403", "Health check matcher without 403 for execute-api targets", "rest-private-alb",
+        "targets unhealthy; 503 from the ALB", 503, "health check",
+        "The ALB's health checks reach the execute-api endpoint without an API Host header, and the endpoint answers "
+        "403; a matcher of 200 marks every target unhealthy.",
+        "Set the target group's matcher to 200,403 (and health-check over HTTPS).",
+        DOC_TG_HEALTH, break_health_matcher, private_alb_request),
+    Misconfiguration(
+        "private-policy-excludes-endpoint", "The private API's resource policy does not admit the endpoint", "rest-private-alb",
+        '403 {"message":"User: anonymous is not authorized to perform: execute-api:Invoke ..."}', 403, "resource policy",
+        "The resource policy allows (or stops denying) only other VPC endpoints (aws:SourceVpce) or VPCs; requests "
+        "through this endpoint are denied.",
+        "Add the endpoint id to the policy's aws:SourceVpce values and redeploy the stage.",
+        KC_ACCESS_DENIED, break_private_policy, private_alb_request),
+    Misconfiguration(
+        "nlb-sg-enforced-on-privatelink", "NLB security-group enforcement blocks the REST VPC link", "rest-nlb",
+        '500 {"message":"Internal server error"}', 500, "NLB ingress",
+        "A REST API's VPC link reaches the NLB through PrivateLink; with security groups on the NLB and "
+        "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic on (the default) that traffic is filtered and dropped.",
+        "Set EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic to off (SetSecurityGroups) for the NLB behind the VPC link.",
+        DOC_NLB_SG + " ; " + KC_500_VPC, break_nlb_enforcement, rest_nlb_request),
+    Misconfiguration(
+        "target-sg-excludes-nlb", "The targets' security group does not admit the NLB", "rest-nlb",
+        '500 {"message":"Internal server error"}', 500, "target ingress",
+        "Traffic through the VPC link reaches the targets from the NLB's private addresses (or its security group); "
+        "the targets' security group admits neither, so health checks and requests are dropped.",
+        "Admit the NLB's security group (or its subnets' CIDRs when it has none) on the target port.",
+        KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request),
+]
+
+
+def by_id(entry_id: str) -> Misconfiguration:
+    for entry in CATALOGUE:
+        if entry.id == entry_id:
+            return entry
+    raise ParameterError("id", f"{entry_id!r} is not in the catalogue", f"use one of {', '.join(e.id for e in CATALOGUE)}")
+
+
+def frame() -> pd.DataFrame:
+    """The catalogue as a table (the docs' troubleshooting page is generated from it)."""
+    return pd.DataFrame([{"id": e.id, "pattern": e.pattern, "symptom": e.symptom,
+                          "status": "timeout" if e.status is None else e.status, "hop": e.hop,
+                          "cause": e.cause, "fix": e.fix, "reference": e.reference} for e in CATALOGUE])
