@@ -6,6 +6,7 @@ stopped) shows up. Each has a test on a deliberately broken lab.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from .steps.network import Subnet, routes_to_internet
@@ -116,3 +117,59 @@ def target_groups_of_instances(cloud, target_group_arn: str) -> list[str]:
         return []
     reservations = cloud.client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
     return sorted({g["GroupId"] for r in reservations for i in r["Instances"] for g in i["SecurityGroups"]})
+
+
+# VPC links v1 and the NLB -> ALB bridge (patterns 4 and 5) ------------------------------------
+def load_balancer_ips(cloud, lb_arn: str) -> list[str]:
+    """Private addresses of a load balancer's managed ENIs (exact description ``ELB app|net/<name>/<id>``)."""
+    description = "ELB " + lb_arn.split(":loadbalancer/")[1]
+    pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
+        Filters=[{"Name": "description", "Values": [description]}])
+    return sorted(e["PrivateIpAddress"] for page in pages for e in page["NetworkInterfaces"] if e.get("Description") == description)
+
+
+def rest_vpc_link_ready(cloud, link_id: str) -> Check:
+    """A VPC link v1 is AVAILABLE and targets exactly one NLB."""
+    link = cloud.client("apigateway").get_vpc_link(vpcLinkId=link_id)
+    problems = []
+    if link["status"] != "AVAILABLE":
+        problems.append(f"status {link['status']}: {link.get('statusMessage', '')}".strip())
+    targets = link.get("targetArns", [])
+    if len(targets) != 1 or ":loadbalancer/net/" not in targets[0]:
+        problems.append(f"targets {targets}: a VPC link v1 needs exactly one NLB")
+    return Check("VPC link v1 is available and targets one NLB", not problems,
+                 "; ".join(problems) or f"AVAILABLE, target {targets[0].split('/')[-2]}")
+
+
+def nlb_admits_privatelink(cloud, nlb_arn: str) -> Check:
+    """An NLB with security groups must not enforce them on PrivateLink traffic, or the v1 link is dropped."""
+    lb = _lb(cloud, nlb_arn)
+    groups = lb.get("SecurityGroups") or []
+    enforced = lb.get("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "on")
+    passed = not groups or enforced == "off"
+    detail = ("no security groups on the NLB: PrivateLink traffic is not filtered" if not groups else
+              f"security groups {', '.join(groups)}, enforcement on PrivateLink traffic {enforced}"
+              + ("" if passed else ": the VPC link's traffic is dropped; set it off with SetSecurityGroups"))
+    return Check("NLB does not filter the VPC link's PrivateLink traffic", passed, detail)
+
+
+def group_admits_addresses(cloud, group_ids, addresses: list[str], port: int, what: str) -> Check:
+    """Every address in ``addresses`` is admitted on ``port`` by a CIDR rule (a /32 or a block such as the VPC's)."""
+    groups = _groups(cloud, group_ids)
+    ranges = [ipaddress.ip_network(r["CidrIp"]) for g in groups for p in g["IpPermissions"]
+              if p["IpProtocol"] == "-1" or (p.get("FromPort", 0) <= port <= p.get("ToPort", -1))
+              for r in p.get("IpRanges", [])]
+    missing = [a for a in addresses if not any(ipaddress.ip_address(a) in net for net in ranges)]
+    if not addresses:
+        missing = ["(no addresses found)"]
+    return Check(what, not missing, f"not admitted on {port}: {', '.join(missing)}" if missing
+                 else f"{len(addresses)} address(es) admitted on {port}")
+
+
+def targets_match_addresses(cloud, target_group_arn: str, addresses: list[str], what: str) -> Check:
+    """The IP targets of a group (draining ones excluded) are exactly ``addresses``."""
+    health = cloud.client("elbv2").describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+    registered = {t["Target"]["Id"] for t in health if t["TargetHealth"]["State"] != "draining"}
+    missing, stale = sorted(set(addresses) - registered), sorted(registered - set(addresses))
+    problems = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"stale {', '.join(stale)}"] if stale else [])
+    return Check(what, not problems and bool(addresses), "; ".join(problems) or f"{len(registered)} target(s), all current")
