@@ -367,3 +367,24 @@ def test_rest_api_regional_domain_name_reports_the_regional_zone(client):
     )
     assert domain["regionalDomainName"].endswith(".execute-api.eu-west-1.amazonaws.com")
     assert domain["regionalHostedZoneId"] == "ZLY8HYME6SFDD"
+
+
+# integration_target
+
+def test_rest_api_integration_keeps_its_alb_target(client, net):
+    apigw = client("apigateway")
+    alb = load_balancer(client, net, "web")
+    link_id = vpc_link_v2(client, net)["VpcLinkId"]
+    api = apigw.create_rest_api(name="rest")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    put = apigw.put_integration(
+        restApiId=api, resourceId=root, httpMethod="GET", type="HTTP_PROXY", integrationHttpMethod="GET",
+        uri="http://internal.example.com/", connectionType="VPC_LINK", connectionId=link_id,
+        integrationTarget=alb["LoadBalancerArn"],
+    )
+    assert put["integrationTarget"] == alb["LoadBalancerArn"]
+    integration = apigw.get_integration(restApiId=api, resourceId=root, httpMethod="GET")
+    assert integration["integrationTarget"] == alb["LoadBalancerArn"]
+    method = apigw.get_method(restApiId=api, resourceId=root, httpMethod="GET")
+    assert method["methodIntegration"]["integrationTarget"] == alb["LoadBalancerArn"]

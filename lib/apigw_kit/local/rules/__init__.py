@@ -18,20 +18,17 @@ class Rule:
 
 
 # Imported after Rule, which each module uses. Order matters where rules wrap the same
-# moto method: nlb_arn renames the ARN before load_balancer_enis describes it, and a
-# forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock).
+# moto method: nlb_arn renames the ARN before load_balancer_enis describes it.
 from . import (  # noqa: E402
     apigw_domain_fields,
     aws_validation,
     dependency_violation,
+    integration_target,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
-    nlb_privatelink_enforcement,
     provisioning_clock,
-    rest_integration_connection,
     vpc_endpoint_enis,
-    vpc_link_states,
     vpc_link_v2,
 )
 
@@ -42,12 +39,10 @@ RULES: list[Rule] = [
     vpc_link_v2.RULE,
     vpc_endpoint_enis.RULE,
     provisioning_clock.RULE,
-    vpc_link_states.RULE,
-    nlb_privatelink_enforcement.RULE,
-    rest_integration_connection.RULE,
     dependency_violation.RULE,
     aws_validation.RULE,
     apigw_domain_fields.RULE,
+    integration_target.RULE,
 ]
 _installed = False
 
