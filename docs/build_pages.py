@@ -59,8 +59,9 @@ def mirror(sources: list[Path], folder: Path) -> None:
 
 
 def markdown_lines(notebook: dict) -> list[str]:
+    """The notebook's markdown, a blank line between cells (each cell is its own block)."""
     return [line for cell in notebook["cells"] if cell["cell_type"] == "markdown"
-            for line in "".join(cell["source"]).splitlines()]
+            for line in "".join(cell["source"]).splitlines() + [""]]
 
 
 def title_of(notebook: dict, stem: str) -> str:
