@@ -46,12 +46,20 @@ def ensure_vpc(lab, cidr: str) -> Vpc:
     ec2 = _ec2(lab)
     found = ec2.describe_vpcs(Filters=lab.ec2_filters("vpc"))["Vpcs"]
     if found:
+        _repair_dns_attributes(ec2, found[0]["VpcId"])
         return Vpc(found[0]["VpcId"], found[0]["CidrBlock"])
     vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=lab.tag_specs("vpc", "vpc"))["Vpc"]
     # Private DNS of interface endpoints and the ALB's DNS name need both attributes.
     ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsHostnames={"Value": True})
     return Vpc(vpc["VpcId"], cidr, created=True)
+
+
+def _repair_dns_attributes(ec2, vpc_id: str) -> None:
+    # A run stopped between CreateVpc and ModifyVpcAttribute leaves them off; the re-run must set them.
+    for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
+        if not ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]:
+            ec2.modify_vpc_attribute(VpcId=vpc_id, **{key: {"Value": True}})
 
 
 def describe_vpc(cloud, vpc_id: str) -> Vpc:
