@@ -138,3 +138,9 @@ def called_pairs(policy: dict) -> set[tuple[str, str]]:
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             pairs |= {(a, r) for a in statement["Action"] for r in resources}
     return pairs
+
+
+def missing(policy: dict, operations: set[str], region: str) -> set[str]:
+    """The operations whose required (action, resource) pairs ``policy``'s Called statements do not allow."""
+    allowed = called_pairs(policy)
+    return {o for o in operations if not required(o, region) <= allowed}
