@@ -115,6 +115,16 @@ class PatternRun:
         from ..iam import policy_for
         return policy_for(self.cloud.calls.operations(), self.cloud.region)
 
+    @property
+    def entry_url(self) -> str:
+        """Where a client sends requests to this pattern (its API's invoke URL or custom domain)."""
+        raise NotImplementedError
+
+    def trace(self, url: str | None = None, **kwargs):
+        """Follow a request hop by hop through the live configuration (see apigw_kit.tracer)."""
+        from ..tracer import trace
+        return trace(self.cloud, url or self.entry_url, **kwargs)
+
     def diagram(self, path: str):
         """Draw the lab from its live inventory to ``path`` (PNG) and return it for display."""
         from IPython.display import Image

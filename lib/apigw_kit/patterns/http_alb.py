@@ -200,5 +200,5 @@ class Run(PatternRun):
         return checks_frame(rows)
 
     @property
-    def invoke_url(self) -> str:
+    def entry_url(self) -> str:
         return self.api.endpoint + "/"
