@@ -22,6 +22,7 @@ import pandas as pd
 from .. import checks
 from ..errors import ParameterError
 from ..inventory import enis_in, routes_of
+from ..plan import Planned
 from ..steps import apigw_http, apigw_rest, cloudmap, elb, network
 from .base import CommonParameters, PatternRun, checks_frame, step
 
@@ -48,6 +49,13 @@ def validate_common(params) -> None:
         raise ParameterError("vpc_cidr", f"{block} is not a private IPv4 block from /16 to /24", "use an RFC 1918 block such as '10.40.0.0/16'")
 
 
+def network_plan(params) -> list[Planned]:
+    return [Planned("ec2:vpc", "vpc", f"lab VPC {params.vpc_cidr}"),
+            Planned("ec2:route-table", "private-routes", "route table with no internet route"),
+            Planned("ec2:subnet", "private-a", "private subnet, first AZ"),
+            Planned("ec2:subnet", "private-b", "private subnet, second AZ")]
+
+
 class Run(PatternRun):
     PATTERN = "vpc-link-types"
     NOTEBOOK = "04_vpc_link_types"
@@ -59,6 +67,28 @@ class Run(PatternRun):
 
     def validate(self) -> None:
         validate_common(self.params)
+
+    def planned(self) -> list[Planned]:
+        return network_plan(self.params) + [
+            Planned("ec2:security-group", "vpc-link", "v2 link ENIs"),
+            Planned("ec2:security-group", "alb", "ALB: admits the v2 link only"),
+            Planned("ec2:security-group", "web", "targets: ALB, v2 link, NLB addresses"),
+            Planned("elbv2:load-balancer", "alb", "internal ALB, HTTP:80", price="alb"),
+            Planned("elbv2:load-balancer", "nlb", "internal NLB, TCP:80, no security groups", price="nlb"),
+            Planned("elbv2:target-group", "alb-web", "ALB instance targets"),
+            Planned("elbv2:target-group", "nlb-web", "NLB instance targets"),
+            Planned("ec2:instance", "web", "web server, no public IP", price="t3.micro"),
+            Planned("servicediscovery:namespace", "namespace", "private DNS namespace"),
+            Planned("servicediscovery:service", "orders", "Cloud Map service with the instance"),
+            Planned("apigateway:vpc-link", "rest-vpc-link", "VPC link v1 to the NLB"),
+            Planned("apigatewayv2:vpc-link", "vpc-link", "VPC link v2 in both subnets"),
+            Planned("apigateway:rest-api", "rest-api", "REST API through the v1 link"),
+            Planned("apigatewayv2:api", "http-api", "HTTP API: three targets, one v2 link"),
+        ]
+
+    @property
+    def entry_url(self) -> str:
+        return self.stage.invoke_url + "/"
 
     # Steps -----------------------------------------------------------------------------
     @step("network")
@@ -203,7 +233,3 @@ class Run(PatternRun):
         passed = links == {self.link_v2.id} and uris == set(self.http_targets.values())
         return checks.Check("one v2 link reaches the ALB, the NLB and the Cloud Map service", passed,
                             f"{len(uris)} target(s) through link(s) {', '.join(sorted(links))}")
-
-    @property
-    def rest_invoke_url(self) -> str:
-        return self.stage.invoke_url + "/"
