@@ -20,6 +20,7 @@ class Rule:
 # Imported after Rule, which each module uses. Order matters where rules wrap the same
 # moto method: nlb_arn renames the ARN before load_balancer_enis describes it.
 from . import (  # noqa: E402
+    acm_dns_validation,
     apigw_domain_fields,
     aws_validation,
     dependency_violation,
@@ -43,6 +44,7 @@ RULES: list[Rule] = [
     aws_validation.RULE,
     apigw_domain_fields.RULE,
     integration_target.RULE,
+    acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
 ]
 _installed = False
 

@@ -1,0 +1,317 @@
+"""Route 53 hosted zones and records, ACM certificates validated through DNS.
+
+Records cannot be tagged, so the kit keeps a ledger: a TXT record
+``_apigw-kit-<lab>.<zone>`` in the same zone listing every record the lab
+created there ("TYPE name" per value). Teardown deletes exactly those records,
+whether the zone is the lab's or yours; a record that already existed when the
+lab wanted it (say a validation CNAME another certificate shares: ACM reuses
+one per domain name and account) is used, never listed, never deleted.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+from botocore.exceptions import ClientError
+
+from ..errors import ParameterError
+from ..waits import retry_while, wait_for
+from . import Found, register
+
+RECORD_COLUMNS = ["name", "type", "value", "created_by_lab"]
+
+
+@dataclass(frozen=True)
+class HostedZone:
+    id: str  # bare id, without /hostedzone/
+    name: str  # without the trailing dot
+    private: bool
+
+
+@dataclass(frozen=True)
+class Certificate:
+    arn: str
+    domain: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Record:
+    name: str  # without the trailing dot
+    type: str
+    value: str = ""  # for plain records
+    alias_dns: str = ""  # for alias records
+    alias_zone: str = ""
+
+
+def _r53(lab_or_cloud):
+    return getattr(lab_or_cloud, "cloud", lab_or_cloud).client("route53")
+
+
+def _acm(lab_or_cloud):
+    return getattr(lab_or_cloud, "cloud", lab_or_cloud).client("acm")
+
+
+def _bare(name: str) -> str:
+    return name.rstrip(".").lower()
+
+
+def name_covered(pattern: str, name: str) -> bool:
+    """Certificate name matching: a wildcard covers exactly one leftmost label."""
+    pattern, name = _bare(pattern), _bare(name)
+    if pattern.startswith("*."):
+        head, _, rest = name.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return pattern == name
+
+
+def parent_domain(name: str) -> str:
+    return _bare(name).partition(".")[2]
+
+
+# Hosted zones ----------------------------------------------------------------------
+def _zones(cloud) -> list[dict]:
+    return [z for page in _r53(cloud).get_paginator("list_hosted_zones").paginate() for z in page["HostedZones"]]
+
+
+def _zone_record(zone: dict) -> HostedZone:
+    return HostedZone(zone["Id"].split("/")[-1], _bare(zone["Name"]), zone["Config"].get("PrivateZone", False))
+
+
+def _lab_zones(lab) -> list[dict]:
+    zones = _zones(lab.cloud)
+    owned = []
+    for start in range(0, len(zones), 10):  # ListTagsForResources takes 10 ids
+        batch = [z["Id"].split("/")[-1] for z in zones[start:start + 10]]
+        if not batch:
+            continue
+        sets = _r53(lab).list_tags_for_resources(ResourceType="hostedzone", ResourceIds=batch)["ResourceTagSets"]
+        mine = {s["ResourceId"] for s in sets if lab.owns(s.get("Tags"))}
+        owned += [z for z in zones[start:start + 10] if z["Id"].split("/")[-1] in mine]
+    return owned
+
+
+def ensure_hosted_zone(lab, name: str, vpc_id: str | None = None, role: str = "zone") -> HostedZone:
+    """The lab's hosted zone for ``name``: public, or private to ``vpc_id`` when given."""
+    for zone in _lab_zones(lab):
+        if _bare(zone["Name"]) == _bare(name) and zone["Config"].get("PrivateZone", False) == bool(vpc_id):
+            return _zone_record(zone)
+    kwargs = {"VPC": {"VPCRegion": lab.cloud.region, "VPCId": vpc_id}} if vpc_id else {}
+    zone = _r53(lab).create_hosted_zone(
+        Name=name, CallerReference=f"apigw-kit-{lab.name}-{role}-{time.time_ns()}",
+        HostedZoneConfig={"Comment": f"apigw-kit lab {lab.name}", "PrivateZone": bool(vpc_id)}, **kwargs)["HostedZone"]
+    record = _zone_record(zone)
+    _r53(lab).change_tags_for_resource(ResourceType="hostedzone", ResourceId=record.id, AddTags=lab.tag_list(role))
+    return record
+
+
+def describe_hosted_zone(cloud, zone_id: str, parameter: str = "hosted_zone_id") -> HostedZone:
+    try:
+        zone = _r53(cloud).get_hosted_zone(Id=zone_id)["HostedZone"]
+    except ClientError as exc:
+        raise ParameterError(parameter, f"{zone_id!r} was not found ({exc.response['Error']['Code']})",
+                             "pass the id of a Route 53 hosted zone of this account (Z...)") from None
+    return _zone_record(zone)
+
+
+# Records and the ledger ---------------------------------------------------------------
+def ledger_name(lab, zone: HostedZone) -> str:
+    return f"_apigw-kit-{lab.name}.{zone.name}"
+
+
+def _record_set(cloud, zone_id: str, name: str, type_: str) -> dict | None:
+    found = _r53(cloud).list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name,
+                                                  StartRecordType=type_, MaxItems="1")["ResourceRecordSets"]
+    if found and _bare(found[0]["Name"]) == _bare(name) and found[0]["Type"] == type_:
+        return found[0]
+    return None
+
+
+def _ledger(cloud, lab_name: str, zone: HostedZone) -> list[tuple[str, str]]:
+    found = _record_set(cloud, zone.id, f"_apigw-kit-{lab_name}.{zone.name}", "TXT")
+    entries = [r["Value"].strip('"').split(" ", 1) for r in (found or {}).get("ResourceRecords", [])]
+    return [(type_, name) for type_, name in entries]
+
+
+def _ledger_change(lab, zone: HostedZone, entries: list[tuple[str, str]]) -> dict:
+    name = ledger_name(lab, zone)
+    if not entries:
+        current = _record_set(lab.cloud, zone.id, name, "TXT")
+        return {"Action": "DELETE", "ResourceRecordSet": current}
+    values = [{"Value": f'"{type_} {record}"'} for type_, record in sorted(set(entries))]
+    return {"Action": "UPSERT", "ResourceRecordSet": {"Name": name, "Type": "TXT", "TTL": 300, "ResourceRecords": values}}
+
+
+def _record_set_of(record: Record) -> dict:
+    if record.alias_dns:
+        return {"Name": record.name, "Type": record.type, "AliasTarget": {
+            "DNSName": record.alias_dns, "HostedZoneId": record.alias_zone, "EvaluateTargetHealth": False}}
+    return {"Name": record.name, "Type": record.type, "TTL": 300, "ResourceRecords": [{"Value": record.value}]}
+
+
+def _matches(current: dict, record: Record) -> bool:
+    if record.alias_dns:
+        alias = current.get("AliasTarget") or {}
+        return _bare(alias.get("DNSName", "")) == _bare(record.alias_dns) and alias.get("HostedZoneId") == record.alias_zone
+    return [_bare(r["Value"]) for r in current.get("ResourceRecords", [])] == [_bare(record.value)]
+
+
+def ensure_records(lab, zone: HostedZone, records: list[Record]) -> list[Record]:
+    """Write the records that are missing or differ, in one change with the ledger; return those written.
+
+    A record that exists with the wanted value and is not in the ledger was not
+    made by the lab: it is used as it is and stays out of the ledger.
+    """
+    ledger = _ledger(lab.cloud, lab.name, zone)
+    changes, written = [], []
+    for record in records:
+        current = _record_set(lab.cloud, zone.id, record.name, record.type)
+        if current is not None and _matches(current, record):
+            continue
+        if current is not None and (record.type, _bare(record.name)) not in ledger:
+            raise ParameterError("hosted_zone_id", f"{record.type} {record.name} exists in zone {zone.name} with "
+                                 "another value and was not created by this lab",
+                                 "remove or rename that record, or choose another domain name")
+        changes.append({"Action": "UPSERT", "ResourceRecordSet": _record_set_of(record)})
+        ledger.append((record.type, _bare(record.name)))
+        written.append(record)
+    if changes:
+        changes.append(_ledger_change(lab, zone, ledger))
+        _r53(lab).change_resource_record_sets(HostedZoneId=zone.id, ChangeBatch={
+            "Comment": f"apigw-kit lab {lab.name}", "Changes": changes})
+    return written
+
+
+def ensure_alias_record(lab, zone: HostedZone, name: str, target_dns: str, target_zone_id: str) -> Record:
+    """An alias A record ``name`` -> ``target_dns`` in Route 53 zone ``target_zone_id``."""
+    record = Record(_bare(name), "A", alias_dns=_bare(target_dns), alias_zone=target_zone_id)
+    ensure_records(lab, zone, [record])
+    return record
+
+
+def records_of(cloud, zone: HostedZone, lab_name: str) -> pd.DataFrame:
+    """The zone's records (apex NS/SOA aside), marking those the lab's ledger lists."""
+    ledger = set(_ledger(cloud, lab_name, zone))
+    pages = _r53(cloud).get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone.id)
+    rows = [{"name": _bare(r["Name"]), "type": r["Type"],
+             "value": ("alias " + _bare(r["AliasTarget"]["DNSName"]) if "AliasTarget" in r else
+                       ", ".join(v["Value"] for v in r.get("ResourceRecords", []))),
+             "created_by_lab": (r["Type"], _bare(r["Name"])) in ledger}
+            for page in pages for r in page["ResourceRecordSets"]
+            if not (r["Type"] in ("NS", "SOA") and _bare(r["Name"]) == zone.name)]
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS)
+
+
+# Certificates -----------------------------------------------------------------------------
+def _lab_certificates(lab) -> list[dict]:
+    pages = _acm(lab).get_paginator("list_certificates").paginate()
+    owned = []
+    for summary in (c for page in pages for c in page["CertificateSummaryList"]):
+        tags = _acm(lab).list_tags_for_certificate(CertificateArn=summary["CertificateArn"]).get("Tags", [])
+        if lab.owns(tags):
+            owned.append(summary)
+    return owned
+
+
+def describe_certificate(cloud, arn: str, parameter: str = "certificate_arn") -> Certificate:
+    try:
+        cert = _acm(cloud).describe_certificate(CertificateArn=arn)["Certificate"]
+    except ClientError as exc:
+        raise ParameterError(parameter, f"{arn!r} was not found ({exc.response['Error']['Code']})",
+                             "pass the ARN of an ACM certificate in this region") from None
+    return Certificate(arn, cert["DomainName"], tuple(dict.fromkeys([cert["DomainName"], *cert.get("SubjectAlternativeNames", [])])))
+
+
+def ensure_certificate(lab, domain: str, alternative_names=(), role: str = "certificate") -> Certificate:
+    """A public certificate for ``domain`` (and ``alternative_names``), validated by DNS; not waited for."""
+    names = tuple(dict.fromkeys([_bare(domain), *map(_bare, alternative_names)]))
+    for summary in _lab_certificates(lab):
+        if _bare(summary["DomainName"]) == names[0]:
+            return describe_certificate(lab.cloud, summary["CertificateArn"])
+    # The token makes a retried request within the hour return the same certificate.
+    token = hashlib.sha256(f"{lab.name}/{role}/{','.join(names)}".encode()).hexdigest()[:32]
+    kwargs = {"SubjectAlternativeNames": list(names)} if len(names) > 1 else {}
+    arn = _acm(lab).request_certificate(DomainName=names[0], ValidationMethod="DNS", IdempotencyToken=token,
+                                        Tags=lab.tag_list(role), **kwargs)["CertificateArn"]
+    return Certificate(arn, names[0], names)
+
+
+def validation_records(lab, cert: Certificate) -> list[Record]:
+    """The CNAMEs ACM asks for, waiting the few seconds ACM takes to publish them."""
+    def options() -> list[dict]:
+        return _acm(lab).describe_certificate(CertificateArn=cert.arn)["Certificate"].get("DomainValidationOptions", [])
+
+    wait_for(lab.cloud, f"validation records of {cert.domain}",
+             lambda: "ready" if options() and all("ResourceRecord" in o for o in options()) else "not published",
+             {"ready"}, timeout=120, poll=5, cause="ACM publishes DNS validation records a few seconds after the request.")
+    records = {(o["ResourceRecord"]["Name"], o["ResourceRecord"]["Value"]) for o in options()}
+    return [Record(_bare(name), "CNAME", value=value) for name, value in sorted(records)]  # one per name: wildcards share
+
+
+def certificate_status(cloud, arn: str) -> str:
+    return _acm(cloud).describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
+
+
+def wait_certificate(lab, cert: Certificate) -> None:
+    wait_for(lab.cloud, f"certificate {cert.domain}", lambda: certificate_status(lab.cloud, cert.arn), {"ISSUED"},
+             failed=frozenset({"FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED"}), timeout=1800, poll=15,
+             cause="ACM issues a DNS-validated certificate a few minutes after it can resolve the validation CNAME; "
+                   "a certificate that stays pending usually means the zone is not the one the domain is delegated to.")
+
+
+def certificates_of(cloud, arns) -> pd.DataFrame:
+    rows = []
+    for arn in arns:
+        cert = _acm(cloud).describe_certificate(CertificateArn=arn)["Certificate"]
+        rows.append({"certificate": arn.split("/")[-1], "domain": cert["DomainName"],
+                     "names": ", ".join(cert.get("SubjectAlternativeNames", [])), "status": cert["Status"],
+                     "in_use_by": len(cert.get("InUseBy", []))})
+    return pd.DataFrame(rows, columns=["certificate", "domain", "names", "status", "in_use_by"])
+
+
+# Teardown --------------------------------------------------------------------------------------
+def _find_records(lab) -> list[Found]:
+    found = []
+    for zone in map(_zone_record, _zones(lab.cloud)):
+        for type_, name in _ledger(lab.cloud, lab.name, zone):
+            found.append(Found("route53:record", f"{zone.id}/{type_}/{name}", name, type_,
+                               extra=(("zone", zone.id), ("zone_name", zone.name), ("type", type_))))
+    return found
+
+
+def _delete_record(lab, found: Found) -> None:
+    extra = dict(found.extra)
+    zone = HostedZone(extra["zone"], extra["zone_name"], False)
+    ledger = [e for e in _ledger(lab.cloud, lab.name, zone) if e != (extra["type"], found.name)]
+    changes = [_ledger_change(lab, zone, ledger)]
+    current = _record_set(lab.cloud, zone.id, found.name, extra["type"])
+    if current is not None:  # DELETE must repeat the record exactly as it is now
+        changes.insert(0, {"Action": "DELETE", "ResourceRecordSet": current})
+    _r53(lab).change_resource_record_sets(HostedZoneId=zone.id, ChangeBatch={"Changes": changes})
+
+
+def _find_zones(lab) -> list[Found]:
+    return [Found("route53:hosted-zone", z.id, z.name, "private" if z.private else "public")
+            for z in map(_zone_record, _lab_zones(lab))]
+
+
+def _delete_zone(lab, found: Found) -> None:
+    _r53(lab).delete_hosted_zone(Id=found.id)
+
+
+def _find_certificates(lab) -> list[Found]:
+    return [Found("acm:certificate", c["CertificateArn"], c["DomainName"], c.get("Status", ""))
+            for c in _lab_certificates(lab)]
+
+
+def _delete_certificate(lab, found: Found) -> None:
+    # A listener or custom domain releases its certificate a little after it is deleted.
+    retry_while(lab.cloud, f"certificate {found.name}", lambda: _acm(lab).delete_certificate(CertificateArn=found.id),
+                {"ResourceInUseException"}, timeout=600, poll=15)
+
+
+register("route53:record", 30, _find_records, _delete_record)
+register("route53:hosted-zone", 38, _find_zones, _delete_zone)
+register("acm:certificate", 57, _find_certificates, _delete_certificate)  # after the listeners (50) that use it
