@@ -26,7 +26,10 @@ def _table(frame: pd.DataFrame) -> str:
 
 def cmd_list(args) -> int:
     for pattern in runbook.patterns():
-        print(f"{pattern}: notebooks/{runbook.notebook_of(pattern).name}")
+        notebook = runbook.notebook_of(pattern)
+        print(f"{pattern}: notebooks/{notebook.name}" + ("" if notebook.exists() else " (not written yet)"))
+        if not notebook.exists():
+            continue
         for name, p in runbook.parameters_of(pattern).items():
             print(f"  {name:<16} {p['type']:<5} default {p['default']:<16} {p['help']}")
     return 0
