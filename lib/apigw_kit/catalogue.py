@@ -23,6 +23,8 @@ import pandas as pd
 
 from . import local
 from .errors import ParameterError
+from .waits import wait_for
+from .steps import network
 from .steps.apigw_http import VpcLink, wait_vpc_link
 from .steps.apigw_http import _items as _v2_items
 
@@ -53,6 +55,7 @@ class Misconfiguration:
     break_lab: Callable
     request: Callable
     local_only: bool = False  # AWS reaches the state on its own; only the embedded AWS can force it
+    fix_lab: Callable | None = None  # repairs a lab broken by break_lab (workshop solutions); None: nothing in the lab to fix
 
 
 # Finding a lab's resources by tag and name (live state, never the builder's records) ------------
@@ -136,7 +139,7 @@ def public_name(lab) -> str:
 
 # Breaks ------------------------------------------------------------------------------------------
 def break_alb_sg(lab) -> None:
-    _revoke_ingress_from(lab, "alb-sg", "vpc-link-sg")
+    _revoke_ingress_from(lab, "alb", "vpc-link")
 
 
 def break_integration_uri(lab) -> None:
@@ -189,7 +192,7 @@ def break_internet_facing(lab) -> None:
     ec2.attach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc)
     table = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"][0]
     ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway["InternetGatewayId"])
-    alb_sg = _ec2_id(lab, "alb-sg", "security-group")
+    alb_sg = _ec2_id(lab, "alb", "security-group")
     ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     internal = _load_balancer(lab, "alb")
@@ -230,15 +233,20 @@ def break_health_matcher(lab) -> None:
     elb.modify_target_group(TargetGroupArn=arn, Matcher={"HttpCode": "200"})
 
 
-def break_private_policy(lab) -> None:
+def _set_source_vpce(lab, endpoint_id: str) -> None:
+    """Make every aws:SourceVpce condition of the private API's policy name ``endpoint_id``."""
     api = _rest_api(lab, "private-api")
     policy = json.loads(api["policy"].replace('\\"', '"')) if isinstance(api["policy"], str) else api["policy"]
     for statement in policy["Statement"]:
         for test in statement.get("Condition", {}).values():
             if "aws:SourceVpce" in test:
-                test["aws:SourceVpce"] = "vpce-0123456789abcdef0"  # an endpoint of another VPC
+                test["aws:SourceVpce"] = endpoint_id
     lab.cloud.client("apigateway").update_rest_api(restApiId=api["id"], patchOperations=[
         {"op": "replace", "path": "/policy", "value": json.dumps(policy)}])
+
+
+def break_private_policy(lab) -> None:
+    _set_source_vpce(lab, "vpce-0123456789abcdef0")  # an endpoint of another VPC
 
 
 def break_nlb_enforcement(lab) -> None:
@@ -248,7 +256,123 @@ def break_nlb_enforcement(lab) -> None:
 
 
 def break_target_sg_for_nlb(lab) -> None:
-    _revoke_ingress_from(lab, "web-sg")
+    _revoke_ingress_from(lab, "web")
+
+
+# Fixes (the solutions of the workshop exercises): each repairs what its break did, found the same way -------
+def _wait_healthy(lab, target_group_arn: str) -> None:
+    elb = lab.cloud.client("elbv2")
+    def state() -> str:
+        states = {t["TargetHealth"]["State"] for t in elb.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]}
+        return "healthy" if states == {"healthy"} else ",".join(sorted(states))
+    wait_for(lab.cloud, f"targets of {target_group_arn.split('/')[-2]}", state, {"healthy"}, timeout=600, poll=10,
+             cause="Targets pass their health check a few intervals after they start serving.")
+
+
+def _ensure_ingress(lab, group_id: str, port: int, **source) -> None:
+    network.ensure_ingress(lab, network.SecurityGroup(group_id, "", ""), port, **source)
+
+
+def admit_vpc_link(lab) -> None:
+    """The ALB's security group admits the VPC link's group on every listener port."""
+    link_sg = _ec2_id(lab, "vpc-link", "security-group")
+    elb = lab.cloud.client("elbv2")
+    for listener in elb.describe_listeners(LoadBalancerArn=_load_balancer(lab, "alb")["LoadBalancerArn"])["Listeners"]:
+        _ensure_ingress(lab, _ec2_id(lab, "alb", "security-group"), listener["Port"], source_group=link_sg)
+
+
+def point_integration_at_listener(lab) -> None:
+    """The integration targets the listener the internal ALB has now."""
+    _update_integration(lab, IntegrationUri=_listener(lab, "alb", 80)["ListenerArn"])
+
+
+def use_link_in_alb_vpc(lab) -> None:
+    """The integration goes through the lab's VPC link in the ALB's subnets (the stray link is left to Clean up)."""
+    subnets = {z["SubnetId"] for z in _load_balancer(lab, "alb")["AvailabilityZones"]}
+    links = _v2_items(lab.cloud.client("apigatewayv2").get_vpc_links)
+    link = next(l for l in links if lab.owns(l.get("Tags")) and set(l["SubnetIds"]) & subnets)
+    _update_integration(lab, ConnectionId=link["VpcLinkId"])
+
+
+def start_targets(lab) -> None:
+    """Start the lab's stopped web instance and wait until the target group reports it healthy."""
+    ec2 = lab.cloud.client("ec2")
+    instance = _ec2_id(lab, "web", "instance")
+    ec2.start_instances(InstanceIds=[instance])
+    ec2.get_waiter("instance_running").wait(InstanceIds=[instance])
+    target_group = _listener(lab, "alb", 80)["DefaultActions"][0]["TargetGroupArn"]
+    _wait_healthy(lab, target_group)
+
+
+def reactivate_vpc_link(lab) -> None:
+    """On AWS traffic wakes an INACTIVE link; the embedded AWS is told to, then the link is waited for."""
+    if lab.cloud.backend != "local":
+        raise ParameterError("backend", "a VPC link is reactivated by AWS, not through the API",
+                             "send a request through the API and wait for the link to become AVAILABLE")
+    _, integration = _private_integration(lab)
+    link = lab.cloud.client("apigatewayv2").get_vpc_link(VpcLinkId=integration["ConnectionId"])
+    local.admin(lab.cloud.endpoint_url, "vpc-link-state", {"id": link["VpcLinkId"], "state": "AVAILABLE"})
+    wait_vpc_link(lab, VpcLink(link["VpcLinkId"], link["Name"], tuple(link["SubnetIds"]), tuple(link["SecurityGroupIds"])))
+
+
+def verify_name_on_certificate(lab) -> None:
+    """ServerNameToVerify becomes a name the HTTPS listener's certificate covers."""
+    listener = _listener(lab, "alb", 443)
+    certificate = lab.cloud.client("acm").describe_certificate(
+        CertificateArn=listener["Certificates"][0]["CertificateArn"])["Certificate"]["DomainName"]
+    _update_integration(lab, TlsConfig={"ServerNameToVerify": certificate.replace("*", "app", 1)})
+
+
+def use_internal_alb(lab) -> None:
+    """The integration goes back to the internal ALB; the public ALB, its open rule and the internet route go."""
+    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
+    point_integration_at_listener(lab)
+    public = _load_balancer(lab, "public-alb")
+    elb.delete_load_balancer(LoadBalancerArn=public["LoadBalancerArn"])
+    ec2.revoke_security_group_ingress(GroupId=_ec2_id(lab, "alb", "security-group"), IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    table = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"][0]
+    ec2.delete_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0")
+    for gateway in ec2.describe_internet_gateways(Filters=lab.ec2_filters("igw"))["InternetGateways"]:
+        for attachment in gateway["Attachments"]:
+            ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=attachment["VpcId"])
+        ec2.delete_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"])
+
+
+def map_custom_domain(lab) -> None:
+    """A custom domain for the Host clients use, mapped to the private API's first stage."""
+    v1 = lab.cloud.client("apigateway")
+    domain, api = custom_domain(lab), _rest_api(lab, "private-api")
+    certificate = next(c["CertificateArn"] for c in lab.cloud.client("acm").list_certificates()["CertificateSummaryList"]
+                       if c["DomainName"] == domain)
+    stage = v1.get_stages(restApiId=api["id"])["item"][0]["stageName"]
+    v1.create_domain_name(domainName=domain, regionalCertificateArn=certificate, endpointConfiguration={"types": ["REGIONAL"]})
+    v1.create_base_path_mapping(domainName=domain, restApiId=api["id"], stage=stage)
+
+
+def accept_403_health(lab) -> None:
+    elb = lab.cloud.client("elbv2")
+    arn = elb.describe_target_groups(Names=[lab.resource_name("endpoint-tg")])["TargetGroups"][0]["TargetGroupArn"]
+    elb.modify_target_group(TargetGroupArn=arn, Matcher={"HttpCode": "200,403"})
+
+
+def admit_endpoint_in_policy(lab) -> None:
+    """The policy's aws:SourceVpce conditions name the lab's execute-api endpoint."""
+    _set_source_vpce(lab, _ec2_id(lab, "endpoint", "vpc-endpoint"))
+
+
+def stop_enforcing_on_privatelink(lab) -> None:
+    nlb = _load_balancer(lab, "nlb")
+    lab.cloud.client("elbv2").set_security_groups(LoadBalancerArn=nlb["LoadBalancerArn"], SecurityGroups=nlb["SecurityGroups"],
+                                                  EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="off")
+
+
+def admit_nlb_at_targets(lab) -> None:
+    """The targets' security group admits the NLB's security groups on the target group's port."""
+    elb, nlb = lab.cloud.client("elbv2"), _load_balancer(lab, "nlb")
+    for group in elb.describe_target_groups(LoadBalancerArn=nlb["LoadBalancerArn"])["TargetGroups"]:
+        for nlb_sg in nlb["SecurityGroups"]:
+            _ensure_ingress(lab, _ec2_id(lab, "web", "security-group"), group["Port"], source_group=nlb_sg)
 
 
 CATALOGUE: list[Misconfiguration] = [
@@ -258,7 +382,7 @@ CATALOGUE: list[Misconfiguration] = [
         "API Gateway connects from the VPC link's ENIs; the ALB's security group has no ingress rule naming the "
         "link's security group (or a CIDR holding its subnets) on the listener port, so the connection is dropped.",
         "Add an ingress rule on the ALB's security group for the listener port whose source is the VPC link's security group.",
-        DOC_HTTP_PRIVATE, break_alb_sg, api_request),
+        DOC_HTTP_PRIVATE, break_alb_sg, api_request, fix_lab=admit_vpc_link),
     Misconfiguration(
         "integration-uri-not-a-listener", "The integration URI is not a live listener's ARN", "http-alb",
         '500 {"message":"Internal Server Error"}', 500, "listener",
@@ -266,13 +390,13 @@ CATALOGUE: list[Misconfiguration] = [
         "integration is saved (the tracer still flags it in older configurations); a listener deleted and recreated "
         "(new ARN) leaves the integration pointing at nothing.",
         "Set IntegrationUri to the ARN of the listener that exists now (arn:...:listener/app/<name>/<id>/<listener-id>).",
-        DOC_HTTP_PRIVATE, break_integration_uri, api_request),
+        DOC_HTTP_PRIVATE, break_integration_uri, api_request, fix_lab=point_integration_at_listener),
     Misconfiguration(
         "vpc-link-subnets-elsewhere", "The VPC link's subnets do not reach the ALB", "http-alb",
         '503 {"message":"Service Unavailable"}', 503, "vpc link -> load balancer",
         "The VPC link's ENIs are created in its subnets; those are in another VPC than the load balancer, with no path to it.",
         "Create the VPC link in subnets of the load balancer's VPC (ideally the same AZs) and point the integration at it.",
-        DOC_HTTP_VPC_LINKS, break_link_subnets, api_request),
+        DOC_HTTP_VPC_LINKS, break_link_subnets, api_request, fix_lab=use_link_in_alb_vpc),
     Misconfiguration(
         "no-healthy-targets", "All targets are out of service", "http-alb",
         "503 Service Unavailable from the ALB, passed through by API Gateway", 503, "targets",
@@ -280,28 +404,29 @@ CATALOGUE: list[Misconfiguration] = [
         "so the load balancer has nowhere to send the request.",
         "Start or replace the targets and make the health check path answer with a code the matcher accepts; "
         "describe-target-health gives the reason per target.",
-        KC_500_VPC, break_targets, api_request),
+        KC_500_VPC, break_targets, api_request, fix_lab=start_targets),
     Misconfiguration(
         "vpc-link-inactive", "The VPC link is INACTIVE (or FAILED)", "http-alb",
         '503 while the link reprovisions its ENIs (500 if FAILED)', 503, "vpc link",
         "A VPC link with no traffic for 60 days becomes INACTIVE and loses its ENIs; a FAILED link never got them "
         "(no free IPs in a subnet, a deleted security group).",
         "INACTIVE: send traffic and wait for AVAILABLE. FAILED: fix the subnets/security groups and recreate the link.",
-        DOC_HTTP_VPC_LINKS, break_link_inactive, api_request, local_only=True),
+        DOC_HTTP_VPC_LINKS, break_link_inactive, api_request, local_only=True,
+        fix_lab=reactivate_vpc_link),
     Misconfiguration(
         "tls-name-not-on-certificate", "TLS server name not covered by the listener's certificate", "http-alb-tls",
         '500 {"message":"Internal Server Error"}', 500, "tls",
         "TlsConfig.ServerNameToVerify is checked against the names of the HTTPS listener's certificate; none covers it "
         "(a wildcard covers exactly one label), so the handshake is rejected.",
         "Set ServerNameToVerify to a name on the certificate, or add that name to the certificate.",
-        DOC_TLS + " ; " + KC_500_VPC, break_tls_name, api_request),
+        DOC_TLS + " ; " + KC_500_VPC, break_tls_name, api_request, fix_lab=verify_name_on_certificate),
     Misconfiguration(
         "internet-facing-alb-bypass", "An internet-facing ALB behind the VPC link lets clients bypass the API", "http-alb",
         "200, but the same backend also answers on the ALB's public name", 200, "bypass",
         "The load balancer behind the private integration is internet-facing: anyone can call it directly, skipping "
         "the API's authorizers, throttling and logging.",
         "Use an internal load balancer for private integrations and keep its security group limited to the VPC link.",
-        DOC_ALB_SCHEME, break_internet_facing, api_request),
+        DOC_ALB_SCHEME, break_internet_facing, api_request, fix_lab=use_internal_alb),
     Misconfiguration(
         "internal-alb-from-internet", "An internal ALB called from the internet", "http-alb",
         "the connection times out", None, "source -> load balancer",
@@ -315,35 +440,35 @@ CATALOGUE: list[Misconfiguration] = [
         "The execute-api endpoint routes on the Host header; the ALB forwards the client's Host, which names no API "
         "and no custom domain mapped to one.",
         "Create a custom domain name for the Host clients use and map it to the private API and stage.",
-        KC_403_VPC, break_custom_domain, private_alb_request),
+        KC_403_VPC, break_custom_domain, private_alb_request, fix_lab=map_custom_domain),
     Misconfiguration(
         "health-matcher-without-403", "Health check matcher without 403 for execute-api targets", "rest-private-alb",
         "targets unhealthy; 503 from the ALB", 503, "health check",
         "The ALB's health checks reach the execute-api endpoint without an API Host header, and the endpoint answers "
         "403; a matcher of 200 marks every target unhealthy.",
         "Set the target group's matcher to 200,403 (and health-check over HTTPS).",
-        DOC_TG_HEALTH, break_health_matcher, private_alb_request),
+        DOC_TG_HEALTH, break_health_matcher, private_alb_request, fix_lab=accept_403_health),
     Misconfiguration(
         "private-policy-excludes-endpoint", "The private API's resource policy does not admit the endpoint", "rest-private-alb",
         '403 {"message":"User: anonymous is not authorized to perform: execute-api:Invoke ..."}', 403, "resource policy",
         "The resource policy allows (or stops denying) only other VPC endpoints (aws:SourceVpce) or VPCs; requests "
         "through this endpoint are denied.",
         "Add the endpoint id to the policy's aws:SourceVpce values and redeploy the stage.",
-        KC_ACCESS_DENIED, break_private_policy, private_alb_request),
+        KC_ACCESS_DENIED, break_private_policy, private_alb_request, fix_lab=admit_endpoint_in_policy),
     Misconfiguration(
         "nlb-sg-enforced-on-privatelink", "NLB security-group enforcement blocks the REST VPC link", "rest-nlb",
         '500 {"message":"Internal server error"}', 500, "NLB ingress",
         "A REST API's VPC link reaches the NLB through PrivateLink; with security groups on the NLB and "
         "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic on (the default) that traffic is filtered and dropped.",
         "Set EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic to off (SetSecurityGroups) for the NLB behind the VPC link.",
-        DOC_NLB_SG + " ; " + KC_500_VPC, break_nlb_enforcement, rest_nlb_request),
+        DOC_NLB_SG + " ; " + KC_500_VPC, break_nlb_enforcement, rest_nlb_request, fix_lab=stop_enforcing_on_privatelink),
     Misconfiguration(
         "target-sg-excludes-nlb", "The targets' security group does not admit the NLB", "rest-nlb",
         '500 {"message":"Internal server error"}', 500, "target ingress",
         "Traffic through the VPC link reaches the targets from the NLB's private addresses (or its security group); "
         "the targets' security group admits neither, so health checks and requests are dropped.",
         "Admit the NLB's security group (or its subnets' CIDRs when it has none) on the target port.",
-        KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request),
+        KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request, fix_lab=admit_nlb_at_targets),
 ]
 
 

@@ -34,9 +34,9 @@ def _certificate(cloud, name: str) -> str:
 
 def build_http_alb(lab, tls: bool = False):
     vpc, subnets = _network(lab)
-    link_sg = n.ensure_security_group(lab, vpc, "vpc-link-sg", "VPC link")
-    alb_sg = n.ensure_security_group(lab, vpc, "alb-sg", "ALB")
-    web_sg = n.ensure_security_group(lab, vpc, "web-sg", "web")
+    link_sg = n.ensure_security_group(lab, vpc, "vpc-link", "VPC link")
+    alb_sg = n.ensure_security_group(lab, vpc, "alb", "ALB")
+    web_sg = n.ensure_security_group(lab, vpc, "web", "web")
     port = 443 if tls else 80
     n.ensure_ingress(lab, alb_sg, port, source_group=link_sg.id)
     n.ensure_ingress(lab, web_sg, 80, source_group=alb_sg.id)
@@ -117,7 +117,7 @@ def build_rest_nlb(lab):
     cloud, v1, elb = lab.cloud, lab.cloud.client("apigateway"), lab.cloud.client("elbv2")
     vpc, subnets = _network(lab)
     nlb_sg = n.ensure_security_group(lab, vpc, "nlb-sg", "NLB")
-    web_sg = n.ensure_security_group(lab, vpc, "web-sg", "web")
+    web_sg = n.ensure_security_group(lab, vpc, "web", "web")
     n.ensure_ingress(lab, nlb_sg, 80, cidr=vpc.cidr)
     n.ensure_ingress(lab, web_sg, 80, source_group=nlb_sg.id)
     nlb = e.ensure_load_balancer(lab, "nlb", "network", subnets, [nlb_sg.id])
@@ -314,6 +314,10 @@ def test_trace_names_the_cause(cloud, entry):
         assert entry.hop in {h.hop for h in result.warnings}, result.frame.to_string()
     else:
         assert result.failure.hop == entry.hop, result.frame.to_string()
+    if entry.fix_lab is not None:  # the workshop solution repairs exactly what the break did
+        entry.fix_lab(lab)
+        fixed = traced(cloud, **entry.request(lab))
+        assert fixed.status == 200 and entry.hop not in {h.hop for h in fixed.warnings}, fixed.frame.to_string()
 
 
 def test_a_load_balancer_arn_as_integration_uri_is_named(cloud, embedded_server):
