@@ -31,7 +31,7 @@ class Inventory:
         target_groups = resources.loc[resources["type"] == "elbv2:target-group", "id"].tolist()
         return cls(
             resources=resources,
-            enis=enis_in(lab.cloud, vpc_ids, owners=_owner_names(resources)),
+            enis=enis_in(lab.cloud, vpc_ids, resources),
             targets=targets_of(lab.cloud, target_groups),
             rules=rules_of(lab.cloud, resources.loc[resources["type"] == "ec2:security-group", "id"].tolist()),
             routes=routes,
@@ -39,51 +39,62 @@ class Inventory:
         )
 
 
-def _owner_names(resources: pd.DataFrame) -> dict[str, str]:
-    """id -> readable owner ("ec2:instance demo-web") for labelling ENIs."""
-    return {row.id: f"{row.type} {row.name}".strip() for row in resources.itertuples()}
+def lab_enis(lab) -> pd.DataFrame:
+    """The network interfaces in the lab's VPCs, each with the lab resource that owns it."""
+    resources = lab.resources()
+    return enis_in(lab.cloud, resources.loc[resources["type"] == "ec2:vpc", "id"].tolist(), resources)
 
 
-def eni_owner(eni: dict, owners: dict[str, str] | None = None) -> str:
-    """Who an ENI belongs to, from its attachment or the description AWS gives managed ENIs."""
-    owners = owners or {}
-    description = eni.get("Description", "")
-    instance = (eni.get("Attachment") or {}).get("InstanceId")
-    if instance:
-        return owners.get(instance, f"ec2:instance {instance}")
-    if description.startswith("ELB app/") or description.startswith("ELB net/"):
-        kind = "ALB" if description.startswith("ELB app/") else "NLB"
-        return f"{kind} {description.split('/')[1]}"
-    if description.startswith("VPC Endpoint Interface"):
-        return f"VPC endpoint {description.split()[-1]}"
-    if "VPC Link" in description or "vpc link" in description.lower():
-        return f"VPC link {description}"
-    return description or eni.get("InterfaceType", "")
+class _Owners:
+    """Tells who owns an ENI. AWS puts no tag on managed ENIs, so this reads what it does give:
+    the instance attachment, the ``ELB app|net/<name>/<id>`` description of load balancer ENIs,
+    and for the ``VPC Endpoint Interface vpce-...`` ENIs, whether that endpoint exists in the
+    account (an interface endpoint) or not (the hidden endpoint of an HTTP API VPC link, recognised
+    by the link's subnets and security groups)."""
+
+    def __init__(self, cloud, resources: pd.DataFrame | None):
+        resources = resources if resources is not None else pd.DataFrame(columns=["type", "id", "name"])
+        self.names = {row.id: f"{row.type} {row.name}".strip() for row in resources.itertuples()}
+        self.links = []
+        for link_id in resources.loc[resources["type"] == "apigatewayv2:vpc-link", "id"]:
+            link = cloud.client("apigatewayv2").get_vpc_link(VpcLinkId=link_id)
+            self.links.append((link_id, set(link["SubnetIds"]), set(link["SecurityGroupIds"])))
+        self.endpoints = {e["VpcEndpointId"] for e in cloud.client("ec2").describe_vpc_endpoints()["VpcEndpoints"]}
+
+    def __call__(self, eni: dict) -> tuple[str, str]:
+        """(readable owner, owner id or "")."""
+        description = eni.get("Description", "")
+        instance = (eni.get("Attachment") or {}).get("InstanceId")
+        if instance:
+            return self.names.get(instance, f"ec2:instance {instance}"), instance
+        if description.startswith(("ELB app/", "ELB net/")):
+            arn = next((i for i in self.names if i.endswith(":loadbalancer/" + description[4:])), "")
+            return f"{'ALB' if description.startswith('ELB app/') else 'NLB'} {description.split('/')[1]}", arn
+        if description.startswith("VPC Endpoint Interface"):
+            endpoint = description.split()[-1]
+            if endpoint in self.endpoints:
+                return f"VPC endpoint {endpoint}", endpoint
+            groups = {g["GroupId"] for g in eni.get("Groups", [])}
+            for link_id, subnets, link_groups in self.links:
+                if eni["SubnetId"] in subnets and groups == link_groups:
+                    return self.names.get(link_id, f"VPC link {link_id}").replace("apigatewayv2:vpc-link", "VPC link"), link_id
+        return description or eni.get("InterfaceType", ""), ""
 
 
-def eni_owner_id(eni: dict, owners: dict[str, str]) -> str:
-    """Id of the lab resource an ENI belongs to ("" when none of ``owners`` matches)."""
-    description = eni.get("Description", "")
-    instance = (eni.get("Attachment") or {}).get("InstanceId")
-    if instance:
-        return instance
-    for owner_id in owners:
-        tail = owner_id.split(":loadbalancer/")[-1]
-        if (description.startswith("ELB ") and description[4:] == tail) or (tail and tail in description):
-            return owner_id
-    return ""
-
-
-def enis_in(cloud, vpc_ids: list[str], owners: dict[str, str] | None = None) -> pd.DataFrame:
+def enis_in(cloud, vpc_ids: list[str], resources: pd.DataFrame | None = None) -> pd.DataFrame:
     if not vpc_ids:
         return pd.DataFrame(columns=ENI_COLUMNS)
+    owner_of = _Owners(cloud, resources)
     pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
         Filters=[{"Name": "vpc-id", "Values": vpc_ids}])
-    rows = [{
-        "eni": eni["NetworkInterfaceId"], "subnet": eni["SubnetId"], "az": eni["AvailabilityZone"],
-        "private_ip": eni["PrivateIpAddress"], "description": eni.get("Description", ""),
-        "owner": eni_owner(eni, owners), "owner_id": eni_owner_id(eni, owners or {}), "security_groups": ",".join(g["GroupId"] for g in eni.get("Groups", [])),
-    } for page in pages for eni in page["NetworkInterfaces"]]
+    rows = []
+    for page in pages:
+        for eni in page["NetworkInterfaces"]:
+            owner, owner_id = owner_of(eni)
+            rows.append({"eni": eni["NetworkInterfaceId"], "subnet": eni["SubnetId"], "az": eni["AvailabilityZone"],
+                         "private_ip": eni["PrivateIpAddress"], "description": eni.get("Description", ""),
+                         "owner": owner, "owner_id": owner_id,
+                         "security_groups": ",".join(g["GroupId"] for g in eni.get("Groups", []))})
     return pd.DataFrame(rows, columns=ENI_COLUMNS).sort_values(["owner", "az", "private_ip"], ignore_index=True)
 
 

@@ -10,7 +10,7 @@ import time
 from typing import Callable
 
 from botocore.exceptions import ClientError
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: renders in terminals, CI logs and notebooks alike
 
 from .errors import WaitTimeout
 

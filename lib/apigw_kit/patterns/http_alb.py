@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import checks
 from ..errors import ParameterError
+from ..inventory import lab_enis, routes_of, rules_of
 from ..plan import Planned
 from ..steps import apigw_http, elb, network
 from .base import CommonParameters, PatternRun, checks_frame, step
@@ -44,6 +45,7 @@ class Run(PatternRun):
     Parameters = Parameters
     STEPS = ("network", "security_groups", "load_balancer", "vpc_link", "http_api")
     LISTENER_PORT = 80
+    server_name: str | None = None  # TLS name API Gateway verifies at the listener (None: plain HTTP)
 
     # Validation (read-only) ---------------------------------------------------------
     def validate(self) -> None:
@@ -140,7 +142,6 @@ class Run(PatternRun):
                                    description="HTTP from the API's VPC link")
             network.ensure_ingress(self.lab, self.web_sg, port, source_group=self.alb_sg.id,
                                    description="HTTP from the internal ALB")
-        from ..inventory import rules_of
         return rules_of(self.cloud, [g.id for g in self._groups()])
 
     def _groups(self):
@@ -155,28 +156,30 @@ class Run(PatternRun):
                                                         port=self.params.target_port, target_type="instance")
             instance = network.ensure_instance(self.lab, self.subnets[0], self.web_sg, self.params.target_port)
             elb.ensure_targets(self.lab, self.target_group, [instance])
-            self.listener = elb.ensure_listener(self.lab, self.alb, port=self.LISTENER_PORT, protocol="HTTP",
-                                                target_group=self.target_group)
-        from ..inventory import enis_in
-        return enis_in(self.cloud, [self.vpc.id])
+            self.listener = self.ensure_listener()
+        return lab_enis(self.lab).drop(columns="owner_id")
+
+    def ensure_listener(self) -> elb.Listener:
+        """HTTP: TLS ends at API Gateway here (pattern 2 overrides this with HTTPS)."""
+        return elb.ensure_listener(self.lab, self.alb, port=self.LISTENER_PORT, protocol="HTTP",
+                                   target_group=self.target_group)
 
     @step("vpc_link")
     def vpc_link(self) -> pd.DataFrame:
         """The VPC link in the ALB's subnets; waits for it (the ALB provisions meanwhile)."""
         self.link = apigw_http.ensure_vpc_link(self.lab, self.subnets, [self.link_sg])
         apigw_http.wait_vpc_link(self.lab, self.link)
-        from ..inventory import enis_in
-        return enis_in(self.cloud, [self.vpc.id])
+        return lab_enis(self.lab).drop(columns="owner_id")
 
     @step("http_api")
     def http_api(self) -> pd.DataFrame:
         """The HTTP API: a private integration to the listener through the link, two routes, $default stage."""
         self.api = apigw_http.ensure_http_api(self.lab, description="Private integration to an internal ALB")
-        self.integration = apigw_http.ensure_private_integration(self.lab, self.api, self.listener.arn, self.link)
+        self.integration = apigw_http.ensure_private_integration(self.lab, self.api, self.listener.arn, self.link,
+                                                                 server_name=self.server_name)
         apigw_http.ensure_routes(self.lab, self.api, self.integration)
         apigw_http.ensure_default_stage(self.lab, self.api)
         elb.wait_load_balancer(self.lab, self.alb)
-        from ..inventory import routes_of
         return routes_of(self.cloud, [self.api.id])
 
     # Verify --------------------------------------------------------------------------
