@@ -1,0 +1,100 @@
+"""Pattern 5: the bridge converges through scale-out/in, the sync is safe, every check fails when broken."""
+from __future__ import annotations
+
+import pytest
+
+from apigw_kit import checks, connect
+from apigw_kit.lambdas import target_sync
+from apigw_kit.patterns.nlb_alb_bridge import Run
+from apigw_kit.steps import elb
+from test_lambdas import page_enis  # the paging shim of the function's own tests
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def run(endpoint):
+    return Run(cloud=connect("local", REGION), lab_name="p5").apply()
+
+
+def failing(run) -> dict[str, str]:
+    frame = run.verify()
+    return dict(zip(frame.loc[~frame["passed"], "check"], frame.loc[~frame["passed"], "detail"]))
+
+
+def nlb_targets(run) -> set[str]:
+    return set(run.convergence().query("health != 'not registered'")["target"])
+
+
+def test_all_checks_pass_and_rerun_changes_nothing(run):
+    assert run.verify()["passed"].all(), run.verify()
+    before = run.cloud.calls.snapshot()
+    run.apply()
+    assert run.cloud.calls.since(before)["mutating"] == 0
+    assert run.syncs[-1]["write_calls"] == 0  # the scheduled run found nothing to change
+
+
+def test_scale_out_then_in_converges_after_each_sync(run):
+    for enis in (3, 1, 2):
+        run.scale(enis)
+        assert "NLB targets are the ALB's current addresses" in failing(run)  # stale until the next run
+        run.sync()
+        assert nlb_targets(run) == set(checks.load_balancer_ips(run.cloud, run.alb.arn))
+        assert len(nlb_targets(run)) == 2 * enis
+
+
+def test_prefix_named_alb_is_not_picked_up(run):
+    # "p5-alb2" contains "p5-alb": the article's *name* wildcard would register its addresses too.
+    other = elb.ensure_load_balancer(run.lab, "alb2", "application", run.subnets, [run.alb_sg.id])
+    run.sync()
+    assert not nlb_targets(run) & set(checks.load_balancer_ips(run.cloud, other.arn))
+
+
+def test_more_enis_than_one_page(run, client):
+    run.scale(4)
+    ec2 = client("ec2")
+    page_enis(ec2)  # moto answers in one page; this makes it page as AWS does
+    summary = target_sync.sync(ec2, client("elbv2"), load_balancer_arn=run.alb.arn,
+                               target_group_arn=run.bridge_tg.arn, port=80, page_size=5)
+    assert summary["read_calls"] >= 3 and nlb_targets(run) == set(checks.load_balancer_ips(run.cloud, run.alb.arn))
+
+
+def test_empty_lookup_keeps_the_targets(run):
+    before = nlb_targets(run)
+    gone = run.alb.arn.rsplit("/", 1)[0] + "/0123456789abcdef"  # an ALB ARN with no ENIs
+    with pytest.raises(target_sync.NoInterfacesFound):
+        target_sync.sync(run.cloud.client("ec2"), run.cloud.client("elbv2"), load_balancer_arn=gone,
+                         target_group_arn=run.bridge_tg.arn, port=80)
+    assert nlb_targets(run) == before
+
+
+def test_alb_not_admitting_the_nlb(run, client):
+    ec2 = client("ec2")
+    group = ec2.describe_security_groups(GroupIds=[run.alb_sg.id])["SecurityGroups"][0]
+    ec2.revoke_security_group_ingress(GroupId=run.alb_sg.id, IpPermissions=[
+        {"IpProtocol": p["IpProtocol"], "FromPort": p["FromPort"], "ToPort": p["ToPort"], "IpRanges": p["IpRanges"]}
+        for p in group["IpPermissions"] if p.get("IpRanges")])
+    assert "not admitted" in failing(run)["ALB admits the NLB's addresses on the listener port"]
+
+
+def test_schedule_disabled(run, client):
+    client("events").disable_rule(Name=run.schedule.name)
+    assert "DISABLED" in failing(run)["sync runs every minute"]
+
+
+def test_role_widened(run, client):
+    client("iam").put_role_policy(RoleName=run.function.role_arn.rsplit("/", 1)[1], PolicyName="least-privilege",
+                                  PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", '
+                                                 '"Action": ["elasticloadbalancing:*"], "Resource": "*"}]}')
+    assert "wildcard action" in failing(run)["sync role changes only the bridge's target group"]
+
+
+def test_scale_is_refused_on_a_real_account(run):
+    run.cloud.backend = "aws"  # the check happens before any call
+    with pytest.raises(Exception, match="cannot be told to scale"):
+        run.scale(2)
+    run.cloud.backend = "local"
+
+
+def test_teardown_leaves_nothing(run):
+    assert run.teardown().empty
