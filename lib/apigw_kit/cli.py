@@ -1,4 +1,4 @@
-"""The `apigw-kit` command line: list, run, plan, demo, labs, inventory, teardown, local serve/reset.
+"""The `apigw-kit` command line: list, run, plan, doctor, demo, labs, inventory, teardown, local serve/reset.
 
 Output is plain text that reads the same in a terminal and a CI log: tables,
 one line per fact, progress bars only when stderr is a terminal.
@@ -149,6 +149,10 @@ def parser() -> argparse.ArgumentParser:
     labs.add_argument("--backend", default="local", choices=["local", "aws"])
     labs.add_argument("--region", default="eu-west-1")
     labs.set_defaults(func=cmd_labs)
+
+    from . import doctor_cli  # imported here: it uses this module's _table
+    doctor_cli.add_arguments(sub.add_parser("doctor", help="trace a request through the live configuration")
+                             ).set_defaults(func=doctor_cli.run)
 
     demo = sub.add_parser("demo", help="run every pattern on the embedded AWS and summarise")
     demo.add_argument("--output-dir", default="runs")

@@ -41,3 +41,8 @@ def test_labs_lists_the_labs_in_the_account(endpoint, capsys):
     assert main(["labs"]) == 0
     out = capsys.readouterr().out
     assert "listed" in out and "ec2:vpc" in out
+
+
+def test_doctor_is_wired_and_exits_non_zero_on_a_failing_trace(endpoint, capsys):
+    assert main(["doctor", "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/"]) == 1
+    assert "predicted: 403" in capsys.readouterr().out
