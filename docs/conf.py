@@ -1,4 +1,5 @@
 """Sphinx configuration of the apigw-kit docs site (`make docs`)."""
+import re
 import sys
 from pathlib import Path
 
@@ -30,3 +31,16 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_last_updated_fmt = None
+
+
+# Docstrings name listeners as HTTP:80 or HTTPS:443; docutils reads "http:80" as a URI and links to it
+# (a broken link the site test catches). Show them as literals instead.
+LISTENER = re.compile(r"(?<![`\w/])((?:HTTPS?|TCP|TLS|UDP):\d+)\b")
+
+
+def listeners_as_literals(app, what, name, obj, options, lines):
+    lines[:] = [LISTENER.sub(r"``\1``", line) for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", listeners_as_literals)

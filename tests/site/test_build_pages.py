@@ -52,6 +52,10 @@ def test_a_change_in_the_catalogue_shape_stops_the_build():
     grown = types.SimpleNamespace(CATALOGUE=catalogue.CATALOGUE, Misconfiguration=Grown)
     with pytest.raises(build_pages.CatalogueShapeChanged, match="new \\['severity'\\]"):
         build_pages.check_catalogue_shape(grown)
+    Shrunk = dataclasses.make_dataclass("Shrunk", [f.name for f in dataclasses.fields(catalogue.Misconfiguration)
+                                                   if f.name != "cause"])
+    with pytest.raises(build_pages.CatalogueShapeChanged, match="gone \\['cause'\\]"):
+        build_pages.check_catalogue_shape(types.SimpleNamespace(CATALOGUE=catalogue.CATALOGUE, Misconfiguration=Shrunk))
     with pytest.raises(build_pages.CatalogueShapeChanged, match="no longer defines CATALOGUE"):
         build_pages.check_catalogue_shape(types.SimpleNamespace(entries=[]))
     with pytest.raises(build_pages.CatalogueShapeChanged, match="empty"):

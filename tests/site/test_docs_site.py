@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import subprocess
 import sys
 import threading
@@ -31,6 +32,8 @@ CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it (Pla
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
+# reStructuredText or MyST that reached the page as text instead of being rendered (e.g. autodoc output in MyST)
+UNRENDERED = re.compile(r"^\.\. [a-z]+(:[a-z]+)?::|\{[a-z][a-z:-]*\}`", re.MULTILINE)
 IMAGES_JS = """async () => Promise.all([...document.images].map(async (img) => {
     img.loading = "eager";
     try { await img.decode(); } catch (e) {}
@@ -88,6 +91,7 @@ def audit(browser, base: str, paths: list[str], screenshots: dict[str, Path] | N
         images[path] = page.evaluate(IMAGES_JS)
         problems += [f"{path}: image {i['src']} has no size ({i['width']}x{i['height']})"
                      for i in images[path] if not (i["width"] > 0 and i["height"] > 0)]
+        problems += [f"{path}: unrendered markup {m.group(0)!r}" for m in UNRENDERED.finditer(page.inner_text("body"))]
         links += [(path, href) for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
                   if href.startswith(base)]
         if screenshots and path in screenshots:
@@ -152,7 +156,7 @@ def test_audit_reports_broken_links_images_and_other_hosts(browser, tmp_path):
     (tmp_path / "index.html").write_text(
         '<a href="missing.html">gone</a> <a href="other.html#nowhere">bad anchor</a> '
         '<a href="other.html#here">good</a> <img src="absent.png"> <img src="corrupt.png"> '
-        '<img src="good.png"> <link rel="stylesheet" href="https://example.invalid/theme.css">')
+        '<img src="good.png"> <p>{doc}`api`</p> <pre>.. automodule:: apigw_kit</pre> <link rel="stylesheet" href="https://example.invalid/theme.css">')
     (tmp_path / "other.html").write_text('<h1 id="here">here</h1>')
     (tmp_path / "corrupt.png").write_bytes(b"not a png")
     (tmp_path / "good.png").write_bytes(ONE_PIXEL_PNG)
@@ -164,6 +168,7 @@ def test_audit_reports_broken_links_images_and_other_hosts(browser, tmp_path):
     assert "#here" not in problems
     assert "absent.png has no size" in problems and "corrupt.png has no size" in problems
     assert "good.png" not in problems
+    assert "unrendered markup '{doc}`'" in problems and "unrendered markup '.. automodule::'" in problems
     assert "request to another host: https://example.invalid/theme.css" in problems
 
 
