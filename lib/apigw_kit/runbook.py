@@ -42,7 +42,11 @@ def notebook_of(pattern: str) -> Path:
 
 def parameters_of(pattern: str) -> dict[str, dict]:
     """The notebook's parameters: name -> {type, default, help}, read by papermill."""
-    declared = papermill.inspect_notebook(str(notebook_of(pattern)))
+    notebook = notebook_of(pattern)
+    if not notebook.exists():
+        raise ParameterError("pattern", f"the notebook of {pattern} ({notebook.name}) is not written yet",
+                             "use a pattern that `apigw-kit list` shows with its parameters")
+    declared = papermill.inspect_notebook(str(notebook))
     return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
             for name, p in declared.items()}
 
