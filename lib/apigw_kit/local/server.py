@@ -22,7 +22,7 @@ from moto.moto_server.werkzeug_app import (
 )
 
 from . import rules
-from .clock import CLOCK
+from .clock import CLOCK, DEFAULT_SCALE, REALISTIC_DELAYS
 
 DEFAULT_SEED = 42
 ADMIN_PREFIX = "/_apigw_kit/"
@@ -126,6 +126,7 @@ def admin(url: str, name: str, body: dict | None = None) -> dict:
 
 
 def reset(url: str, seed: int = DEFAULT_SEED) -> None:
-    """Wipe every resource in the embedded account and reseed it."""
+    """Wipe every resource in the embedded account, reseed it and put the clock back to its defaults."""
     _post(f"{url}/moto-api/reset")
     seed_endpoint(url, seed)
+    admin(url, "clock", {"scale": DEFAULT_SCALE, "delays": REALISTIC_DELAYS})

@@ -18,18 +18,23 @@ class Rule:
 
 
 # Imported after Rule, which each module uses. Order matters where rules wrap the same
-# moto method: nlb_arn renames the ARN before load_balancer_enis describes it.
+# moto method: nlb_arn renames the ARN before load_balancer_enis describes it, and a
+# forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock).
 from . import (  # noqa: E402
     acm_dns_validation,
     apigw_domain_fields,
     aws_validation,
     dependency_violation,
-    integration_target,
+    instance_primary_eni,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
+    nlb_privatelink_enforcement,
     provisioning_clock,
     vpc_endpoint_enis,
+    rest_private_integration,
+    rest_vpc_link_endpoint_service,
+    vpc_link_states,
     vpc_link_v2,
 )
 
@@ -37,13 +42,17 @@ RULES: list[Rule] = [
     nlb_arn.RULE,
     load_balancer_enis.RULE,
     load_balancer_scaling.RULE,
+    nlb_privatelink_enforcement.RULE,
     vpc_link_v2.RULE,
     vpc_endpoint_enis.RULE,
     provisioning_clock.RULE,
+    vpc_link_states.RULE,
+    rest_private_integration.RULE,
+    instance_primary_eni.RULE,
     dependency_violation.RULE,
     aws_validation.RULE,
     apigw_domain_fields.RULE,
-    integration_target.RULE,
+    rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
 ]
 _installed = False

@@ -1,0 +1,43 @@
+"""REST API integrations keep the fields of a private integration that moto drops."""
+from __future__ import annotations
+
+import json
+
+from moto.apigateway.models import Integration
+from moto.apigateway.responses import APIGatewayResponse
+
+from . import Rule
+from ._patch import wrap
+
+# request parameter -> attribute on moto's Integration
+KEPT = {"connectionId": "connection_id", "integrationTarget": "integration_target"}
+
+
+def _put_integration(original, self: APIGatewayResponse):
+    status, headers, _ = original(self)
+    parts = self.path.split("/")  # /restapis/{id}/resources/{id}/methods/{method}/integration
+    integration = self.backend.get_integration(parts[2], parts[4], parts[6])
+    for parameter, attribute in KEPT.items():
+        setattr(integration, attribute, self._get_param(parameter))
+    return status, headers, json.dumps(integration.to_json())
+
+
+def _to_json(original, self: Integration) -> dict:
+    data = original(self)
+    for parameter, attribute in KEPT.items():
+        if getattr(self, attribute, None):
+            data[parameter] = getattr(self, attribute)
+    return data
+
+
+def install() -> None:
+    wrap(APIGatewayResponse, "put_integration", _put_integration)
+    wrap(Integration, "to_json", _to_json)
+
+
+RULE = Rule(
+    name="rest_private_integration",
+    mirrors="PutIntegration keeps connectionId (the VPC link) and integrationTarget (an ALB or listener behind a "
+            "VPC link v2, 2025); GetIntegration/GetMethod return them.",
+    install=install,
+)
