@@ -6,6 +6,7 @@ import importlib
 # pattern id -> module; the notebook of each is notebooks/<NOTEBOOK>.ipynb
 MODULES = {
     "http-alb": "http_alb",
+    "https-domain": "https_custom_domain",
     "vpc-link-types": "vpc_link_types",
     "nlb-alb-bridge": "nlb_alb_bridge",
 }

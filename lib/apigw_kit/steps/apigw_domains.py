@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from ..errors import ParameterError
-from . import Found, register
+from . import Found, name_of, register
 from .apigw_http import _items, _v2
 
 
@@ -83,12 +83,14 @@ def ensure_execute_api_endpoint(lab, api_id: str, disabled: bool) -> bool:
 
 # Teardown ------------------------------------------------------------------------
 def _find_domains(lab) -> list[Found]:
-    return [Found("apigatewayv2:domain-name", d["DomainName"], d["DomainName"])
+    return [Found("apigatewayv2:domain-name", d["DomainName"], name_of(d.get("Tags")))
             for d in _items(_v2(lab).get_domain_names) if lab.owns(d.get("Tags"))]
 
 
 def _delete_domain(lab, found: Found) -> None:
-    _v2(lab).delete_domain_name(DomainName=found.id)  # its API mappings go with it
+    for mapping in _items(_v2(lab).get_api_mappings, DomainName=found.id):
+        _v2(lab).delete_api_mapping(DomainName=found.id, ApiMappingId=mapping["ApiMappingId"])
+    _v2(lab).delete_domain_name(DomainName=found.id)
 
 
 # Before the APIs (10): an API still mapped from a domain is refused deletion.

@@ -2,7 +2,7 @@
 
 Records cannot be tagged, so the kit keeps a ledger: a TXT record
 ``_apigw-kit-<lab>.<zone>`` in the same zone listing every record the lab
-created there ("TYPE name" per value). Teardown deletes exactly those records,
+created there ("TYPE name role" per value). Teardown deletes exactly those records,
 whether the zone is the lab's or yours; a record that already existed when the
 lab wanted it (say a validation CNAME another certificate shares: ACM reuses
 one per domain name and account) is used, never listed, never deleted.
@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from ..errors import ParameterError
 from ..waits import retry_while, wait_for
-from . import Found, register
+from . import Found, name_of, register
 
 RECORD_COLUMNS = ["name", "type", "value", "created_by_lab"]
 
@@ -44,6 +44,7 @@ class Record:
     value: str = ""  # for plain records
     alias_dns: str = ""  # for alias records
     alias_zone: str = ""
+    role: str = "record"  # names it in the lab's listing: <lab>-<role>
 
 
 def _r53(lab_or_cloud):
@@ -80,22 +81,22 @@ def _zone_record(zone: dict) -> HostedZone:
     return HostedZone(zone["Id"].split("/")[-1], _bare(zone["Name"]), zone["Config"].get("PrivateZone", False))
 
 
-def _lab_zones(lab) -> list[dict]:
+def _lab_zones(lab) -> list[tuple[dict, list]]:
+    """(zone, tags) for the lab's zones."""
     zones = _zones(lab.cloud)
     owned = []
     for start in range(0, len(zones), 10):  # ListTagsForResources takes 10 ids
-        batch = [z["Id"].split("/")[-1] for z in zones[start:start + 10]]
-        if not batch:
-            continue
-        sets = _r53(lab).list_tags_for_resources(ResourceType="hostedzone", ResourceIds=batch)["ResourceTagSets"]
-        mine = {s["ResourceId"] for s in sets if lab.owns(s.get("Tags"))}
-        owned += [z for z in zones[start:start + 10] if z["Id"].split("/")[-1] in mine]
+        batch = zones[start:start + 10]
+        sets = _r53(lab).list_tags_for_resources(ResourceType="hostedzone",
+                                                 ResourceIds=[z["Id"].split("/")[-1] for z in batch])["ResourceTagSets"]
+        tags = {s["ResourceId"]: s.get("Tags", []) for s in sets if lab.owns(s.get("Tags"))}
+        owned += [(z, tags[z["Id"].split("/")[-1]]) for z in batch if z["Id"].split("/")[-1] in tags]
     return owned
 
 
 def ensure_hosted_zone(lab, name: str, vpc_id: str | None = None, role: str = "zone") -> HostedZone:
     """The lab's hosted zone for ``name``: public, or private to ``vpc_id`` when given."""
-    for zone in _lab_zones(lab):
+    for zone, _ in _lab_zones(lab):
         if _bare(zone["Name"]) == _bare(name) and zone["Config"].get("PrivateZone", False) == bool(vpc_id):
             return _zone_record(zone)
     kwargs = {"VPC": {"VPCRegion": lab.cloud.region, "VPCId": vpc_id}} if vpc_id else {}
@@ -129,18 +130,19 @@ def _record_set(cloud, zone_id: str, name: str, type_: str) -> dict | None:
     return None
 
 
-def _ledger(cloud, lab_name: str, zone: HostedZone) -> list[tuple[str, str]]:
+def _ledger(cloud, lab_name: str, zone: HostedZone) -> dict[tuple[str, str], str]:
+    """(TYPE, name) -> role of each record the lab created in ``zone``."""
     found = _record_set(cloud, zone.id, f"_apigw-kit-{lab_name}.{zone.name}", "TXT")
-    entries = [r["Value"].strip('"').split(" ", 1) for r in (found or {}).get("ResourceRecords", [])]
-    return [(type_, name) for type_, name in entries]
+    entries = [r["Value"].strip('"').split(" ") for r in (found or {}).get("ResourceRecords", [])]
+    return {(type_, name): role for type_, name, role in entries}
 
 
-def _ledger_change(lab, zone: HostedZone, entries: list[tuple[str, str]]) -> dict:
+def _ledger_change(lab, zone: HostedZone, entries: dict[tuple[str, str], str]) -> dict:
     name = ledger_name(lab, zone)
     if not entries:
         current = _record_set(lab.cloud, zone.id, name, "TXT")
         return {"Action": "DELETE", "ResourceRecordSet": current}
-    values = [{"Value": f'"{type_} {record}"'} for type_, record in sorted(set(entries))]
+    values = [{"Value": f'"{type_} {record} {role}"'} for (type_, record), role in sorted(entries.items())]
     return {"Action": "UPSERT", "ResourceRecordSet": {"Name": name, "Type": "TXT", "TTL": 300, "ResourceRecords": values}}
 
 
@@ -175,7 +177,7 @@ def ensure_records(lab, zone: HostedZone, records: list[Record]) -> list[Record]
                                  "another value and was not created by this lab",
                                  "remove or rename that record, or choose another domain name")
         changes.append({"Action": "UPSERT", "ResourceRecordSet": _record_set_of(record)})
-        ledger.append((record.type, _bare(record.name)))
+        ledger[(record.type, _bare(record.name))] = record.role
         written.append(record)
     if changes:
         changes.append(_ledger_change(lab, zone, ledger))
@@ -184,16 +186,17 @@ def ensure_records(lab, zone: HostedZone, records: list[Record]) -> list[Record]
     return written
 
 
-def ensure_alias_record(lab, zone: HostedZone, name: str, target_dns: str, target_zone_id: str) -> Record:
+def ensure_alias_record(lab, zone: HostedZone, name: str, target_dns: str, target_zone_id: str,
+                        role: str = "alias") -> Record:
     """An alias A record ``name`` -> ``target_dns`` in Route 53 zone ``target_zone_id``."""
-    record = Record(_bare(name), "A", alias_dns=_bare(target_dns), alias_zone=target_zone_id)
+    record = Record(_bare(name), "A", alias_dns=_bare(target_dns), alias_zone=target_zone_id, role=role)
     ensure_records(lab, zone, [record])
     return record
 
 
 def records_of(cloud, zone: HostedZone, lab_name: str) -> pd.DataFrame:
     """The zone's records (apex NS/SOA aside), marking those the lab's ledger lists."""
-    ledger = set(_ledger(cloud, lab_name, zone))
+    ledger = _ledger(cloud, lab_name, zone)
     pages = _r53(cloud).get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone.id)
     rows = [{"name": _bare(r["Name"]), "type": r["Type"],
              "value": ("alias " + _bare(r["AliasTarget"]["DNSName"]) if "AliasTarget" in r else
@@ -205,13 +208,14 @@ def records_of(cloud, zone: HostedZone, lab_name: str) -> pd.DataFrame:
 
 
 # Certificates -----------------------------------------------------------------------------
-def _lab_certificates(lab) -> list[dict]:
+def _lab_certificates(lab) -> list[tuple[dict, list]]:
+    """(summary, tags) for the lab's certificates."""
     pages = _acm(lab).get_paginator("list_certificates").paginate()
     owned = []
     for summary in (c for page in pages for c in page["CertificateSummaryList"]):
         tags = _acm(lab).list_tags_for_certificate(CertificateArn=summary["CertificateArn"]).get("Tags", [])
         if lab.owns(tags):
-            owned.append(summary)
+            owned.append((summary, tags))
     return owned
 
 
@@ -227,7 +231,7 @@ def describe_certificate(cloud, arn: str, parameter: str = "certificate_arn") ->
 def ensure_certificate(lab, domain: str, alternative_names=(), role: str = "certificate") -> Certificate:
     """A public certificate for ``domain`` (and ``alternative_names``), validated by DNS; not waited for."""
     names = tuple(dict.fromkeys([_bare(domain), *map(_bare, alternative_names)]))
-    for summary in _lab_certificates(lab):
+    for summary, _ in _lab_certificates(lab):
         if _bare(summary["DomainName"]) == names[0]:
             return describe_certificate(lab.cloud, summary["CertificateArn"])
     # The token makes a retried request within the hour return the same certificate.
@@ -247,7 +251,7 @@ def validation_records(lab, cert: Certificate) -> list[Record]:
              lambda: "ready" if options() and all("ResourceRecord" in o for o in options()) else "not published",
              {"ready"}, timeout=120, poll=5, cause="ACM publishes DNS validation records a few seconds after the request.")
     records = {(o["ResourceRecord"]["Name"], o["ResourceRecord"]["Value"]) for o in options()}
-    return [Record(_bare(name), "CNAME", value=value) for name, value in sorted(records)]  # one per name: wildcards share
+    return [Record(_bare(name), "CNAME", value=value, role="validation") for name, value in sorted(records)]  # one per name: wildcards share
 
 
 def certificate_status(cloud, arn: str) -> str:
@@ -275,26 +279,28 @@ def certificates_of(cloud, arns) -> pd.DataFrame:
 def _find_records(lab) -> list[Found]:
     found = []
     for zone in map(_zone_record, _zones(lab.cloud)):
-        for type_, name in _ledger(lab.cloud, lab.name, zone):
-            found.append(Found("route53:record", f"{zone.id}/{type_}/{name}", name, type_,
-                               extra=(("zone", zone.id), ("zone_name", zone.name), ("type", type_))))
+        for (type_, name), role in _ledger(lab.cloud, lab.name, zone).items():
+            found.append(Found("route53:record", f"{type_} {name}", lab.resource_name(role), zone.id,
+                               extra=(("zone", zone.id), ("zone_name", zone.name), ("type", type_), ("name", name))))
     return found
 
 
 def _delete_record(lab, found: Found) -> None:
     extra = dict(found.extra)
     zone = HostedZone(extra["zone"], extra["zone_name"], False)
-    ledger = [e for e in _ledger(lab.cloud, lab.name, zone) if e != (extra["type"], found.name)]
+    ledger = _ledger(lab.cloud, lab.name, zone)
+    ledger.pop((extra["type"], extra["name"]), None)
     changes = [_ledger_change(lab, zone, ledger)]
-    current = _record_set(lab.cloud, zone.id, found.name, extra["type"])
+    current = _record_set(lab.cloud, zone.id, extra["name"], extra["type"])
     if current is not None:  # DELETE must repeat the record exactly as it is now
         changes.insert(0, {"Action": "DELETE", "ResourceRecordSet": current})
     _r53(lab).change_resource_record_sets(HostedZoneId=zone.id, ChangeBatch={"Changes": changes})
 
 
 def _find_zones(lab) -> list[Found]:
-    return [Found("route53:hosted-zone", z.id, z.name, "private" if z.private else "public")
-            for z in map(_zone_record, _lab_zones(lab))]
+    return [Found("route53:hosted-zone", z["Id"].split("/")[-1], name_of(tags),
+                  ("private " if z["Config"].get("PrivateZone") else "public ") + _bare(z["Name"]))
+            for z, tags in _lab_zones(lab)]
 
 
 def _delete_zone(lab, found: Found) -> None:
@@ -302,8 +308,8 @@ def _delete_zone(lab, found: Found) -> None:
 
 
 def _find_certificates(lab) -> list[Found]:
-    return [Found("acm:certificate", c["CertificateArn"], c["DomainName"], c.get("Status", ""))
-            for c in _lab_certificates(lab)]
+    return [Found("acm:certificate", c["CertificateArn"], name_of(tags), f"{c.get('Status', '')} {c['DomainName']}".strip())
+            for c, tags in _lab_certificates(lab)]
 
 
 def _delete_certificate(lab, found: Found) -> None:
