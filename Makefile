@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup tools browser demo test golden docs bench clean
+.PHONY: setup tools browser demo test golden docs bench clean lab
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo    run every pattern notebook on the embedded AWS and print a summary"
+	@echo "make lab     a workshop: the embedded AWS and JupyterLab on 127.0.0.1 (Ctrl-C stops both)"
 	@echo "make test    the whole test suite (unit, nbval, runbooks, the docs site in Chromium)"
 	@echo "make golden  re-execute the committed notebooks (seeded) so nbval has outputs to compare"
 	@echo "make bench   benchmarks -> benchmarks/results.md"
@@ -32,6 +33,9 @@ browser:
 
 demo: setup
 	$(BIN)/apigw-kit demo
+
+lab: setup
+	@scripts/lab
 
 test: setup browser
 	$(BIN)/python -m pytest

@@ -125,6 +125,11 @@ class PatternRun:
         from ..tracer import trace
         return trace(self.cloud, url or self.entry_url, **kwargs)
 
+    def exercise(self, entry_id: str):
+        """Break this lab as catalogue entry ``entry_id`` says; a workshop exercise (see apigw_kit.exercises)."""
+        from ..exercises import Exercise
+        return Exercise.start(self, entry_id)
+
     def diagram(self, path: str):
         """Draw the lab from its live inventory to ``path`` (PNG) and return it for display."""
         from IPython.display import Image

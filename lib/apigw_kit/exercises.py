@@ -1,0 +1,93 @@
+"""Break-and-fix exercises for workshops, built on the misconfiguration catalogue.
+
+``run.exercise(id)`` checks that the lab traces healthy, breaks it the way the
+catalogue entry says and shows the symptom as a user would report it: the
+request and the status the tracer predicts, never the cause. The attendee
+diagnoses with ``exercise.trace()`` and repairs the lab (the notebook's
+collapsed solution cell calls the entry's ``fix_lab``); ``exercise.check()``
+traces again and runs the pattern's posture checks, so a "fix" that opens a
+security group to the world is reported as still wrong.
+
+Exercises only break what the kit built: a run given existing resources (a
+VPC, subnets, a listener) skips them, and so does a backend that cannot reach
+the broken state (``local_only`` entries on a real account).
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from . import catalogue
+from .errors import ParameterError
+from .tracer import Trace
+
+CHECK_COLUMNS = ["exercise", "passed", "outcome", "still wrong"]
+
+
+class Exercise:
+    """One catalogue entry played on a pattern's lab: broken on start, checked on demand."""
+
+    def __init__(self, run, entry: catalogue.Misconfiguration):
+        if entry.fix_lab is None:
+            raise ParameterError("exercise", f"{entry.id!r} has nothing in the lab to fix",
+                                 "pick a catalogue entry with a fix_lab")
+        self.run, self.entry = run, entry
+        self.skipped = self._skip_reason()
+        self.broken: Trace | None = None
+
+    def _skip_reason(self) -> str:
+        if self.run.given():
+            return "this run uses resources passed in by parameter; exercises break only what the kit built"
+        if self.entry.local_only and self.run.cloud.backend != "local":
+            return "only the embedded AWS can put a lab in this state"
+        return ""
+
+    @classmethod
+    def start(cls, run, entry_id: str) -> "Exercise":
+        exercise = cls(run, catalogue.by_id(entry_id))
+        if not exercise.skipped:
+            before = exercise.trace()
+            if not exercise._fixed(before):
+                raise ParameterError("lab", f"{run.lab.name} is not healthy before this exercise ({before.reason})",
+                                     "run every step above and finish the previous exercise (its check must pass)")
+            exercise.entry.break_lab(run.lab)
+            exercise.broken = exercise.trace()
+        return exercise
+
+    # The attendee's tools -----------------------------------------------------------------------------
+    def trace(self) -> Trace:
+        """Follow the failing request hop by hop through the live configuration (read-only)."""
+        return self.run.trace(**self.entry.request(self.run.lab))
+
+    def check(self) -> pd.DataFrame:
+        """Trace again and run the pattern's checks: passed, or what is still wrong."""
+        if self.skipped:
+            return pd.DataFrame([[self.entry.id, None, "skipped", self.skipped]], columns=CHECK_COLUMNS)
+        result = self.trace()
+        wrong = [] if self._fixed(result) else [result.reason]
+        checks = self.run.verify()
+        wrong += [f"check failed: {row.check} ({row.detail})" for row in checks.itertuples() if not row.passed]
+        return pd.DataFrame([[self.entry.id, not wrong, result.outcome, "; ".join(wrong)]], columns=CHECK_COLUMNS)
+
+    def _fixed(self, result: Trace) -> bool:
+        """The request succeeds and the hop this entry is about raises no warning (a 200 can still be a bypass)."""
+        return result.ok and self.entry.hop not in {hop.hop for hop in result.warnings}
+
+    # Display: the symptom as a user reports it, never the cause ---------------------------------------------
+    def _request(self) -> str:
+        request = self.entry.request(self.run.lab)
+        return f"GET {request['url']} from {request.get('source', 'internet')}"
+
+    def __repr__(self) -> str:
+        if self.skipped:
+            return f"Exercise {self.entry.id}: skipped ({self.skipped})"
+        return (f"The lab is broken. A user reports: {self.entry.symptom}\n"
+                f"Request: {self._request()}\nThe tracer predicts: {self.broken.outcome}")
+
+    def _repr_html_(self) -> str:
+        if self.skipped:
+            return f"<p><b>Exercise skipped:</b> {html.escape(self.skipped)}</p>"
+        return (f"<p><b>The lab is broken.</b> A user reports: <i>{html.escape(self.entry.symptom)}</i><br>"
+                f"Request: <code>{html.escape(self._request())}</code><br>"
+                f"The tracer predicts: <b>{html.escape(self.broken.outcome)}</b></p>")
