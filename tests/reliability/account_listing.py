@@ -163,6 +163,9 @@ def _regional(endpoint: str, region: str) -> list[tuple[str, str, dict, str]]:
     logs = _client(endpoint, "logs", region)
     rows += [("logs:log-group", g["logGroupName"], g, g["logGroupName"])
              for g in _paged(logs, "describe_log_groups", "logGroups")]
+    cloudmap = _client(endpoint, "servicediscovery", region)
+    rows += [("servicediscovery:namespace", n["Id"], n, n["Name"]) for n in _paged(cloudmap, "list_namespaces", "Namespaces")]
+    rows += [("servicediscovery:service", v["Id"], v, v["Name"]) for v in _paged(cloudmap, "list_services", "Services")]
     cfn = _client(endpoint, "cloudformation", region)
     rows += [("cloudformation:stack", s["StackId"], s, s["StackName"]) for s in _paged(cfn, "list_stacks", "StackSummaries")
              if s["StackStatus"] != "DELETE_COMPLETE"]
