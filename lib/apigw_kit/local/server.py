@@ -8,13 +8,15 @@ what has no AWS API: the clock, load balancer scaling, reset.
 from __future__ import annotations
 
 import json
+import random
+import string
 import threading
-import urllib.request
 from typing import Callable
 
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+import moto.core.responses
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -22,10 +24,8 @@ from moto.moto_server.werkzeug_app import (
 )
 
 from . import rules
-from .clock import CLOCK, DEFAULT_SCALE, REALISTIC_DELAYS
-
-DEFAULT_SEED = 42
-ADMIN_PREFIX = "/_apigw_kit/"
+from .client import ADMIN_PREFIX, DEFAULT_SEED, admin, reset, seed_endpoint  # noqa: F401 (re-exported)
+from .clock import CLOCK
 
 # name -> handler(body: dict) -> dict; rules add their own (e.g. "scale").
 ADMIN_ROUTES: dict[str, Callable[[dict], dict]] = {}
@@ -48,6 +48,22 @@ def _clock(body: dict) -> dict:
 @admin_route("rules")
 def _rules(body: dict) -> dict:
     return {"rules": [{"name": r.name, "mirrors": r.mirrors} for r in rules.RULES]}
+
+
+_request_ids = random.Random()  # deliberately unseeded: request ids need not repeat
+
+
+def _request_id(headerdict=None) -> str:
+    request_id = "".join(_request_ids.choices(string.ascii_uppercase + string.digits, k=52))
+    if headerdict is not None:
+        headerdict["x-amzn-requestid"] = request_id
+    return request_id
+
+
+def _keep_ids_independent_of_reads() -> None:
+    """moto draws every response's request id from the seeded generator, so the ids of what a run
+    creates would depend on how many times it polled. Request ids come from their own generator."""
+    moto.core.responses.gen_amzn_requestid_long = _request_id
 
 
 class _AdminMiddleware:
@@ -94,6 +110,7 @@ class EmbeddedAWS:
 
     def start(self) -> "EmbeddedAWS":
         rules.install_all()
+        _keep_ids_independent_of_reads()
         app = _AdminMiddleware(DomainDispatcherApplication(create_backend_app))
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="apigw-kit-local", daemon=True)
@@ -107,26 +124,3 @@ class EmbeddedAWS:
             self._server.server_close()
             self._thread.join()
             self._server = None
-
-
-def _post(url: str, data: bytes = b"") -> bytes:
-    request = urllib.request.Request(url, data=data, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read()
-
-
-def seed_endpoint(url: str, seed: int = DEFAULT_SEED) -> None:
-    """Seed moto's id generator so resource ids repeat from run to run."""
-    _post(f"{url}/moto-api/seed?a={int(seed)}")
-
-
-def admin(url: str, name: str, body: dict | None = None) -> dict:
-    """Call an admin route of an embedded AWS at ``url``."""
-    return json.loads(_post(f"{url}{ADMIN_PREFIX}{name}", json.dumps(body or {}).encode()))
-
-
-def reset(url: str, seed: int = DEFAULT_SEED) -> None:
-    """Wipe every resource in the embedded account, reseed it and put the clock back to its defaults."""
-    _post(f"{url}/moto-api/reset")
-    seed_endpoint(url, seed)
-    admin(url, "clock", {"scale": DEFAULT_SCALE, "delays": REALISTIC_DELAYS})
