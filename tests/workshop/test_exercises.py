@@ -1,0 +1,115 @@
+"""Workshop exercises: each breaks pattern 1's lab, the check names what is wrong until the solution repairs it.
+
+One lab is built for the module; every test leaves it healthy (the exercise
+refuses to start otherwise, which is itself tested).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from apigw_kit import ParameterError, catalogue, connect
+from apigw_kit.local import reset
+from apigw_kit.patterns.http_alb import Run
+
+REGION = "eu-west-1"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+EXERCISE_CELL = re.compile(r'^exercise = run\.exercise\("(?P<id>[a-z0-9-]+)"\)\nexercise$')
+
+
+@pytest.fixture(scope="module")
+def run(embedded_server):
+    reset(embedded_server.url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", embedded_server.url)
+        yield Run(cloud=connect("local", REGION), lab_name="ws").apply()
+
+
+def notebook_exercises() -> list[tuple[str, str]]:
+    """(notebook, catalogue id) of every exercise in the committed notebooks."""
+    found = []
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            match = EXERCISE_CELL.match(cell.source) if cell.cell_type == "code" else None
+            if match:
+                found.append((path.name, match["id"]))
+    return found
+
+
+def pattern1_exercises() -> list[str]:
+    return [entry_id for name, entry_id in notebook_exercises() if name == f"{Run.NOTEBOOK}.ipynb"]
+
+
+@pytest.mark.parametrize("entry_id", pattern1_exercises())
+def test_each_exercise_is_wrong_until_its_solution(run, entry_id):
+    entry = catalogue.by_id(entry_id)
+    exercise = run.exercise(entry_id)
+    shown = repr(exercise)
+    assert entry.symptom in shown and entry.cause not in shown  # the symptom, never the cause
+    assert exercise.broken.status == entry.status and exercise.trace().failure.hop == entry.hop
+    before = exercise.check().iloc[0]
+    assert not before["passed"] and before["still wrong"].startswith(entry.hop)
+    entry.fix_lab(run.lab)
+    after = exercise.check().iloc[0]
+    assert after["passed"] and after["still wrong"] == "" and after["outcome"] == "200 OK"
+    assert run.verify()["passed"].all()
+
+
+def test_a_fix_that_opens_the_alb_to_the_world_is_still_wrong(run):
+    exercise = run.exercise("alb-sg-excludes-vpc-link")
+    ec2 = run.cloud.client("ec2")
+    world = [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    ec2.authorize_security_group_ingress(GroupId=run.alb_sg.id, IpPermissions=world)
+    row = exercise.check().iloc[0]
+    assert row["outcome"] == "200 OK" and not row["passed"]  # the request passes, the posture does not
+    assert "check failed: ALB admits only the VPC link" in row["still wrong"] and "0.0.0.0/0" in row["still wrong"]
+    ec2.revoke_security_group_ingress(GroupId=run.alb_sg.id, IpPermissions=world)
+    catalogue.admit_vpc_link(run.lab)
+    assert exercise.check().iloc[0]["passed"]
+
+
+def test_an_exercise_starts_only_from_a_healthy_lab(run):
+    catalogue.break_targets(run.lab)
+    with pytest.raises(ParameterError, match="not healthy before this exercise"):
+        run.exercise("alb-sg-excludes-vpc-link")
+    catalogue.start_targets(run.lab)
+    with pytest.raises(ParameterError, match="nothing in the lab to fix"):
+        run.exercise("internal-alb-from-internet")
+
+
+def test_exercises_skip_resources_passed_in(run):
+    """A run given an existing VPC and listener never has them broken."""
+    byo = Run(cloud=run.cloud, lab_name="ws-byo", vpc_id=run.vpc.id, subnet_ids=[s.id for s in run.subnets],
+              listener_arn=run.listener.arn)
+    before = run.cloud.calls.snapshot()
+    exercise = byo.exercise("alb-sg-excludes-vpc-link")
+    assert run.cloud.calls.since(before)["mutating"] == 0
+    assert "skipped" in repr(exercise)
+    row = exercise.check().iloc[0]
+    assert row["passed"] is None and "passed in by parameter" in row["still wrong"]
+
+
+def test_notebook_exercises_follow_the_house_pattern():
+    """Every exercise: a catalogue entry with a fix, then trace, collapsed one-call solution, check."""
+    exercises = notebook_exercises()
+    assert len(pattern1_exercises()) >= 2
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        heads = [c.source.splitlines()[0] for c in cells if c.cell_type == "markdown" and c.source.startswith("## ")]
+        for index, cell in enumerate(cells):
+            if not (cell.cell_type == "code" and EXERCISE_CELL.match(cell.source)):
+                continue
+            entry = catalogue.by_id(EXERCISE_CELL.match(cell.source)["id"])
+            assert entry.fix_lab is not None, (path.name, entry.id)
+            code = [c for c in cells[index + 1:] if c.cell_type == "code"][:3]
+            trace, solution, check = (c.source for c in code)
+            assert trace == "exercise.trace()" and check == "exercise.check()", path.name
+            tags = code[1].metadata.get("tags", [])
+            assert "solution" in tags and code[1].metadata.get("jupyter", {}).get("source_hidden"), path.name
+            calls = [line for line in solution.splitlines() if line and not line.startswith(("#", "from ", "import "))]
+            assert calls == [f"{entry.fix_lab.__name__}(run.lab)"], (path.name, calls)
+        if any(name == path.name for name, _ in exercises):
+            assert heads.index("## Exercises: break it, trace it, fix it") + 1 == heads.index("## Clean up"), path.name
