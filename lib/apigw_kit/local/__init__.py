@@ -1,11 +1,16 @@
-"""The embedded local AWS (moto server + fidelity rules). See server.py."""
+"""The embedded local AWS (moto server + fidelity rules). See server.py.
+
+moto's server is imported only when this process starts one (``EmbeddedAWS``,
+or ``endpoint()`` without ``AWS_ENDPOINT_URL``): a kernel that talks to an
+embedded AWS started elsewhere needs only the HTTP client side (client.py).
+"""
 from __future__ import annotations
 
 import os
 import threading
 
 from .clock import CLOCK, Clock
-from .server import DEFAULT_SEED, EmbeddedAWS, admin, reset, seed_endpoint
+from .client import DEFAULT_SEED, admin, reset, seed_endpoint
 
 _lock = threading.Lock()
 _embedded: EmbeddedAWS | None = None
@@ -18,6 +23,7 @@ def endpoint() -> str:
         return os.environ["AWS_ENDPOINT_URL"]
     with _lock:
         if _embedded is None:
+            from .server import EmbeddedAWS
             _embedded = EmbeddedAWS().start()
         return _embedded.url
 
@@ -29,6 +35,13 @@ def scale_load_balancer(url: str, load_balancer_arn: str, enis_per_subnet: int) 
     """
     body = {"load_balancer_arn": load_balancer_arn, "enis_per_subnet": enis_per_subnet}
     return admin(url, "scale", body)["enis"]
+
+
+def __getattr__(name: str):
+    if name == "EmbeddedAWS":
+        from .server import EmbeddedAWS
+        return EmbeddedAWS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
