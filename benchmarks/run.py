@@ -1,0 +1,389 @@
+"""`make bench`: ratios measured in one run, written to benchmarks/results.md.
+
+Absolute times vary between machines (and on a loaded one, between minutes), so
+every figure is a ratio against a floor measured in the same run, interleaved
+(floor, subject, floor, subject ...) and taken as a median. See README.md here
+for what each measure means and where the realistic delays come from.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+import papermill
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results.md"
+BIN = Path(sys.executable).parent
+REGION = "eu-west-1"
+# Real seconds per simulated second for the critical-path measure: a 3-minute ALB takes 3.6 s.
+BENCH_SCALE = 0.02
+# Slow resources: the create call that starts each one's provisioning clock.
+SLOW_CREATES = {("elbv2", "CreateLoadBalancer"): "load_balancer",
+                ("apigatewayv2", "CreateVpcLink"): "vpc_link", ("apigateway", "CreateVpcLink"): "vpc_link",
+                ("ec2", "CreateVpcEndpoint"): "vpc_endpoint", ("acm", "RequestCertificate"): "certificate"}
+# Per pattern, the chains of waits that must follow one another (what AWS requires, not what
+# the code happens to do); independent chains overlap. Patterns not listed are assumed to have
+# only independent waits, and the table says so.
+CHAINS = {
+    "http-alb": [["load_balancer"], ["vpc_link"]],
+    # a REST VPC link (v1) makes a PrivateLink endpoint service of its NLB: the NLB must be active first
+    "vpc-link-types": [["load_balancer", "vpc_link"], ["load_balancer"], ["vpc_link"]],
+    "nlb-alb-bridge": [["load_balancer", "vpc_link"], ["load_balancer"], ["vpc_link"]],
+}
+SYNC_SIZES = (2, 20, 200, 2000)
+SYNC_PAGE = 100  # DescribeNetworkInterfaces page size the sync asks for
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def fmt(x: float, digits: int = 2) -> str:
+    return "n/a" if x is None or x != x else f"{x:.{digits}f}"
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, load average at start {load}"
+
+
+def patterns() -> list[str]:
+    from apigw_kit.patterns import MODULES
+    return list(MODULES)
+
+
+# 1. Embedded runs -------------------------------------------------------------------------
+
+def floor_notebook(folder: Path) -> Path:
+    """The floor: one empty cell, run by the same papermill path and kernel as a pattern."""
+    path = folder / "floor.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def cell_times(executed: Path) -> dict[str, float]:
+    """Seconds per code cell (first line of its source), from papermill's metadata."""
+    notebook = nbformat.read(executed, as_version=4)
+    times = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+            label = (cell.source.strip().splitlines() or [""])[0][:60]
+            times[label] = cell.metadata.get("papermill", {}).get("duration") or 0.0
+    return times
+
+
+def embedded_runs(url: str, repeats: int, work: Path) -> str:
+    from apigw_kit import local, runbook
+    floor = floor_notebook(work)
+    rows, profiles, floors = [], [], []
+    for pattern in patterns():
+        if not runbook.notebook_of(pattern).exists():
+            rows.append([pattern, "no notebook yet", "", "", ""])
+            continue
+        subject, cells = [], []
+        for i in range(repeats):
+            floors.append(timed(lambda: papermill.execute_notebook(
+                str(floor), str(work / "floor-out.ipynb"), kernel_name="python3", cwd=str(work), progress_bar=False)))
+            local.reset(url)
+            result = {}
+            subject.append(timed(lambda: result.update(runbook.run(pattern, {}, work / pattern))))
+            cells.append(cell_times(Path(result["notebook"])))
+        ratio = median(subject) / median(floors)
+        rows.append([pattern, fmt(median(subject)), fmt(median(floors)), f"**{fmt(ratio)}**",
+                     "yes" if ratio <= 2.0 else "no"])
+        per_cell = {label: median([c.get(label, 0.0) for c in cells]) for label in cells[0]}
+        top = sorted(per_cell.items(), key=lambda kv: -kv[1])[:6]
+        outside = median(subject) - sum(per_cell.values())
+        profiles.append(f"- `{pattern}`: kernel start, papermill and result I/O {fmt(outside)} s; "
+                        + "; ".join(f"`{label}` {fmt(t)} s" for label, t in top))
+    demo, code = demo_wall(work)
+    n = len(patterns())
+    demo_row = (f"`make demo` ({n} pattern(s), as a user runs it: no AWS_ENDPOINT_URL): {fmt(demo)} s wall, "
+                f"**{fmt(demo / (n * median(floors)))}** x one floor per pattern"
+                + ("." if code == 0 else f"; it exited {code} (a pattern without its notebook yet fails it)."))
+    return "\n\n".join([
+        "## 1. Embedded runs (papermill, embedded AWS) vs an empty notebook",
+        f"Median of {repeats} interleaved runs each; the floor is an empty notebook through the same "
+        "papermill call and kernel. Target: ratio at most 2.0.",
+        table(["pattern", "notebook s", "floor s", "ratio", "within 2.0"], rows),
+        demo_row,
+        "Where a pattern notebook's time goes (median seconds per cell, largest first):",
+        "\n".join(profiles) or "(no notebook ran)",
+    ])
+
+
+def demo_wall(work: Path) -> tuple[float, int]:
+    """Seconds and exit code of `apigw-kit demo`, run as a user runs it (no AWS_ENDPOINT_URL)."""
+    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    started = time.perf_counter()
+    done = subprocess.run([str(BIN / "apigw-kit"), "demo", "--output-dir", str(work / "demo")], env=env, cwd=ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started, done.returncode
+
+
+# 2. Critical path ---------------------------------------------------------------------------
+
+def slow_resources(cloud) -> list[str]:
+    """Delay kinds of the slow resources this cloud's calls created, one entry per create."""
+    frame = cloud.calls.frame()
+    kinds = []
+    for row in frame.itertuples():
+        kind = SLOW_CREATES.get((row.service, row.operation))
+        kinds += [kind] * int(row.calls) if kind else []
+    return kinds
+
+
+def apply_once(url: str, pattern: str, scale: float):
+    """Apply the pattern on a fresh embedded account at clock ``scale``; (seconds, cloud, run)."""
+    from apigw_kit import local
+    from apigw_kit.cloud import connect
+    from apigw_kit.patterns import load
+    local.reset(url)
+    local.admin(url, "clock", {"scale": scale})
+    run = load(pattern)(cloud=connect("local", REGION))
+    seconds = timed(run.apply)
+    return seconds, run.cloud, run
+
+
+def critical_path(url: str, repeats: int) -> str:
+    from apigw_kit import local
+    from apigw_kit.local.clock import DEFAULT_SCALE, REALISTIC_DELAYS
+    rows = []
+    try:
+        for pattern in patterns():
+            work, walls, kinds = [], [], []
+            for _ in range(repeats):
+                seconds, cloud, run = apply_once(url, pattern, 0.0)  # floor: the calls alone, no provisioning
+                work.append(seconds)
+                run.teardown()
+                seconds, cloud, run = apply_once(url, pattern, BENCH_SCALE)
+                walls.append(seconds)
+                kinds = slow_resources(cloud)
+                local.admin(url, "clock", {"scale": 0.0})  # teardown's waits are not this measure
+                run.teardown()
+            chains = CHAINS.get(pattern) or [[k] for k in sorted(set(kinds))]
+            chain = max((sum(REALISTIC_DELAYS[k] for k in c) for c in chains), default=0.0)
+            sequential = sum(REALISTIC_DELAYS[k] for k in kinds)
+            critical = median(work) + chain * BENCH_SCALE
+            console = median(work) + sequential * BENCH_SCALE
+            rows.append([pattern, ", ".join(kinds) or "none", fmt(chain, 0), fmt(sequential, 0),
+                         "declared" if pattern in CHAINS else "assumed independent",
+                         fmt(median(walls)), fmt(critical), f"**{fmt(median(walls) / critical)}**",
+                         fmt(median(walls) / console)])
+    finally:
+        local.admin(url, "clock", {"scale": DEFAULT_SCALE})
+    return "\n\n".join([
+        "## 2. Apply wall time vs the critical path",
+        f"Realistic delays (simulated seconds: {', '.join(f'{k} {v:.0f}' for k, v in REALISTIC_DELAYS.items())}) "
+        f"at clock scale {BENCH_SCALE} (real s per simulated s). Critical path = the apply's calls alone "
+        "(same apply at scale 0, interleaved) + the longest chain of dependent waits x scale. The console "
+        "flow of the articles waits for each slow resource in turn: calls + the sum of all waits x scale. "
+        f"Median of {repeats}. Target: wall / critical at most 1.1.",
+        table(["pattern", "slow resources", "longest chain (sim s)", "sequential sum (sim s)", "chains",
+               "apply wall s", "critical path s", "wall / critical", "wall / console flow"], rows),
+    ])
+
+
+# 3. API calls ---------------------------------------------------------------------------------
+
+def api_calls(url: str) -> str:
+    from apigw_kit import local
+    from apigw_kit.cloud import connect
+    from apigw_kit.patterns import load
+    rows = []
+    for pattern in patterns():
+        local.reset(url)
+        cloud = connect("local", REGION)
+        run = load(pattern)(cloud=cloud)
+        planned = len(run.planned())
+        before = cloud.calls.snapshot()
+        run.apply()
+        applied = cloud.calls.since(before)
+        before = cloud.calls.snapshot()
+        again = load(pattern)(cloud=cloud)
+        again.apply()
+        reapplied = cloud.calls.since(before)
+        built = sum(len(ids) for ids in run.resources().values())
+        before = cloud.calls.snapshot()
+        left = run.teardown()
+        torn = cloud.calls.since(before)
+        rows.append([pattern, planned, applied["mutating"], fmt(applied["mutating"] / planned), applied["read"],
+                     f"**{reapplied['mutating']}**", reapplied["read"], built, torn["mutating"],
+                     fmt(torn["mutating"] / built if built else float("nan")), torn["read"], len(left)])
+    return "\n\n".join([
+        "## 3. API calls per apply, re-apply and teardown",
+        "Counted by the kit's call counter (`cloud.calls`). The minimum an apply needs is one create call "
+        "per planned resource (`run.planned()`); teardown's is one delete per resource it found. "
+        "Target: a re-apply makes zero mutating calls. Reads include polling while resources provision "
+        "(default clock scale).",
+        table(["pattern", "planned resources", "apply mutating", "per resource", "apply reads",
+               "re-apply mutating", "re-apply reads", "resources built", "teardown mutating", "per resource",
+               "teardown reads", "left"], rows),
+    ])
+
+
+# 4. Target sync scaling -------------------------------------------------------------------------
+
+def paginate_like_aws(ec2) -> None:
+    """moto 5.2 answers DescribeNetworkInterfaces in one page whatever MaxResults says; cut its
+    answer into MaxResults-sized pages with NextToken, as AWS does, so the sync's pages are real."""
+    marker = "bench-page-"
+
+    def remember(params, context, **_):
+        token = params.pop("NextToken", "") if str(params.get("NextToken", "")).startswith(marker) else ""
+        context["bench_page"] = (params.get("MaxResults"), int(token[len(marker):] or 0))
+
+    def cut(parsed, context, **_):
+        size, start = context.get("bench_page", (None, 0))
+        everything = parsed.get("NetworkInterfaces", [])
+        if size and len(everything) > size and not parsed.get("NextToken"):
+            parsed["NetworkInterfaces"] = everything[start:start + size]
+            if start + size < len(everything):
+                parsed["NextToken"] = f"{marker}{start + size}"
+
+    ec2.meta.events.register("before-parameter-build.ec2.DescribeNetworkInterfaces", remember)
+    ec2.meta.events.register("after-call.ec2.DescribeNetworkInterfaces", cut)
+
+
+def target_sync_scaling(url: str, repeats: int) -> str:
+    from apigw_kit import local
+    from apigw_kit.cloud import connect
+    from apigw_kit.lambdas import target_sync
+    local.reset(url)
+    cloud = connect("local", REGION)
+    ec2, elbv2 = cloud.client("ec2"), cloud.client("elbv2")
+    paginate_like_aws(ec2)
+    vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.90.{16 * i}.0/20", AvailabilityZone=f"{REGION}{az}")
+               ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
+    alb = elbv2.create_load_balancer(Name="bench-alb", Subnets=subnets, Type="application",
+                                     Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
+    group = elbv2.create_target_group(Name="bench-nlb-ip", Protocol="TCP", Port=80, VpcId=vpc,
+                                      TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+    rows = []
+    for size in SYNC_SIZES:
+        local.scale_load_balancer(url, alb, size // len(subnets))
+        stale = [{"Id": f"10.90.{32 + i // 250}.{1 + i % 250}", "Port": 80} for i in range(max(1, size // 10))]
+        floor, changing, steady, calls = [], [], [], {}
+        for _ in range(repeats if size < 1000 else 1):  # moto takes minutes over thousands of ENIs
+            elbv2.register_targets(TargetGroupArn=group, Targets=stale)
+            floor.append(timed(lambda: ec2.describe_network_interfaces(Filters=[
+                {"Name": "description", "Values": [target_sync.eni_description(alb)]}])))
+            before = cloud.calls.snapshot()
+            summary = {}
+            changing.append(timed(lambda: summary.update(target_sync.sync(
+                ec2, elbv2, load_balancer_arn=alb, target_group_arn=group, port=80, page_size=SYNC_PAGE))))
+            calls["changing"] = (cloud.calls.since(before), summary)
+            before = cloud.calls.snapshot()
+            again = {}
+            steady.append(timed(lambda: again.update(target_sync.sync(
+                ec2, elbv2, load_balancer_arn=alb, target_group_arn=group, port=80, page_size=SYNC_PAGE))))
+            calls["steady"] = (cloud.calls.since(before), again)
+        pages = math.ceil(size / SYNC_PAGE)
+        for case, seconds in (("stale + new", changing), ("steady", steady)):
+            counted, summary = calls["changing" if case == "stale + new" else "steady"]
+            changes = bool(summary["registered"]) + bool(summary["deregistered"])
+            expected = {"read": pages + 1, "mutating": changes}
+            rows.append([size, case, len(summary["registered"]), len(summary["deregistered"]), pages,
+                         counted["read"], counted["mutating"],
+                         "yes" if counted == expected else f"no (expected {expected})",
+                         fmt(median(seconds) * 1000, 1), fmt(median(seconds) / median(floor), 1)])
+        elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": ip, "Port": 80} for ip in summary["unchanged"]])
+    return "\n\n".join([
+        "## 4. Target sync (pattern 5) per invocation",
+        f"An ALB scaled to N ENIs (`scale` admin route) and an NLB IP target group holding N/10 stale "
+        f"addresses; `target_sync.sync(page_size={SYNC_PAGE})`, then again with nothing to change. "
+        "DescribeNetworkInterfaces is cut into AWS-sized pages (moto answers in one). Expected: reads = "
+        "pages + 1 (DescribeTargetHealth), writes = one per kind of change, nothing else. Time is per "
+        f"invocation, against the floor of one unpaged DescribeNetworkInterfaces call for the same ENIs. "
+        f"Median of {repeats} (1 at 2000 ENIs).",
+        table(["ENIs", "invocation", "registered", "deregistered", "pages", "reads", "writes",
+               "as expected", "ms", "x floor call"], rows),
+    ])
+
+
+# 5. Test suite -----------------------------------------------------------------------------------
+
+def test_suite() -> str:
+    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    started = time.perf_counter()
+    done = subprocess.run([str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    last = (done.stdout.strip().splitlines() or [""])[-1]
+    return "\n\n".join([
+        "## 5. Test suite",
+        f"`make test`'s pytest run: {fmt(seconds, 0)} s wall ({last.strip('= ')}); "
+        f"**{fmt(seconds / 5400)}** of CI's 90-minute budget (CI has 2 cores).",
+    ])
+
+
+# -------------------------------------------------------------------------------------------------
+
+MEASURES = ("embedded", "critical", "calls", "sync", "tests")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs per figure (median taken)")
+    parser.add_argument("--only", nargs="*", choices=MEASURES, default=list(MEASURES))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
+    os.environ.pop("AWS_PROFILE", None)
+    from apigw_kit.local import EmbeddedAWS
+    server = EmbeddedAWS().start()
+    os.environ["AWS_ENDPOINT_URL"] = server.url  # papermill kernels use this one (as the tests do)
+    header = [f"# Benchmark results\n\nMeasured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
+              f"Pattern(s): {', '.join(patterns())}. Command: `make bench` "
+              f"(`benchmarks/run.py --repeats {args.repeats}`)."]
+    sections = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="apigw-bench-") as folder:
+            work = Path(folder)
+            steps = {"embedded": lambda: embedded_runs(server.url, args.repeats, work),
+                     "critical": lambda: critical_path(server.url, args.repeats),
+                     "calls": lambda: api_calls(server.url),
+                     "sync": lambda: target_sync_scaling(server.url, args.repeats),
+                     "tests": test_suite}
+            for name in args.only:
+                print(f"bench: {name} ...", flush=True)
+                sections.append(steps[name]())
+                print(sections[-1] + "\n", flush=True)
+    finally:
+        server.stop()
+    args.out.write_text("\n\n".join(header + sections) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
