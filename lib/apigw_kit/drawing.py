@@ -75,9 +75,9 @@ def draw(inventory, path: str | Path, title: str, client_label: str = "client") 
                             node = VPCElasticNetworkInterface(f"{eni.private_ip}\n{eni.owner}")
                             if eni.owner_id in nodes:
                                 nodes[eni.owner_id] >> Edge(style="dotted", color="gray") >> node
-        first = inventory.links["source"].iloc[0] if len(inventory.links) else None
-        if first in nodes:
-            client >> Edge(label="HTTPS") >> nodes[first]
+        apis = set(resources.loc[resources["type"].isin(["apigatewayv2:api", "apigateway:rest-api"]), "id"])
+        for api in dict.fromkeys(s for s in inventory.links["source"] if s in apis):
+            client >> Edge(label="HTTPS") >> nodes[api]
         for link in inventory.links.itertuples():
             if link.source in nodes and link.target in nodes:
                 rules = ", ".join(" -> ".join(group_names.get(g, g) for g in pair.split(" -> "))

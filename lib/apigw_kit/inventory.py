@@ -29,13 +29,15 @@ class Inventory:
         vpc_ids = resources.loc[resources["type"] == "ec2:vpc", "id"].tolist()
         routes = routes_of(lab.cloud, resources.loc[resources["type"] == "apigatewayv2:api", "id"].tolist())
         target_groups = resources.loc[resources["type"] == "elbv2:target-group", "id"].tolist()
+        rest_apis = resources.loc[resources["type"] == "apigateway:rest-api", "id"].tolist()
+        enis = enis_in(lab.cloud, vpc_ids, resources)
         return cls(
             resources=resources,
-            enis=enis_in(lab.cloud, vpc_ids, resources),
+            enis=enis,
             targets=targets_of(lab.cloud, target_groups),
             rules=rules_of(lab.cloud, resources.loc[resources["type"] == "ec2:security-group", "id"].tolist()),
             routes=routes,
-            links=links_of(lab.cloud, routes, target_groups),
+            links=links_of(lab.cloud, routes, target_groups, rest_apis, enis),
         )
 
 
@@ -187,7 +189,42 @@ def _admitting(cloud, source: tuple[str, str], target: tuple[str, str], port: in
     return ", ".join(sorted(set(pairs)))
 
 
-def links_of(cloud, routes: pd.DataFrame, target_group_arns: list[str]) -> pd.DataFrame:
+def _listener_port(cloud, listener_arn: str) -> int:
+    return cloud.client("elbv2").describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]["Port"]
+
+
+def _to_load_balancer(cloud, source, target_arn: str):
+    """The edge from ``source`` to the load balancer a listener or load balancer ARN names."""
+    if ":listener/" in target_arn:
+        return (source, ("load-balancer", listener_load_balancer(target_arn)), _listener_port(cloud, target_arn))
+    return (source, ("load-balancer", target_arn), None)
+
+
+def _rest_edges(cloud, api_id: str) -> list:
+    """REST API -> VPC link v1 -> NLB, or REST API -> VPC link v2 -> ALB (integrationTarget)."""
+    rest, edges = cloud.client("apigateway"), []
+    resources = [r for page in rest.get_paginator("get_resources").paginate(restApiId=api_id) for r in page["items"]]
+    for resource in resources:
+        for method in resource.get("resourceMethods", {}):
+            try:
+                integration = rest.get_integration(restApiId=api_id, resourceId=resource["id"], httpMethod=method)
+            except rest.exceptions.NotFoundException:
+                continue
+            if integration.get("connectionType") != "VPC_LINK":
+                continue
+            link = integration["connectionId"]
+            if integration.get("integrationTarget"):
+                edges += [(("rest-api", api_id), ("vpc-link", link), None),
+                          _to_load_balancer(cloud, ("vpc-link", link), integration["integrationTarget"])]
+            else:
+                edges.append((("rest-api", api_id), ("rest-vpc-link", link), None))
+                edges += [_to_load_balancer(cloud, ("rest-vpc-link", link), arn)
+                          for arn in rest.get_vpc_link(vpcLinkId=link).get("targetArns", [])]
+    return edges
+
+
+def links_of(cloud, routes: pd.DataFrame, target_group_arns: list[str], rest_api_ids: list[str] = (),
+             enis: pd.DataFrame | None = None) -> pd.DataFrame:
     """Request flow edges read from the configuration: API -> VPC link -> load balancer -> targets."""
     edges = []  # ((kind, id), (kind, id), port)
     for row in routes.drop_duplicates(["api", "connection", "uri"]).itertuples():
@@ -196,14 +233,23 @@ def links_of(cloud, routes: pd.DataFrame, target_group_arns: list[str]) -> pd.Da
             entry = ("vpc-link", row.connection)
             edges.append((("api", row.api), entry, None))
         if row.uri.startswith("arn:") and ":listener/" in row.uri:
-            port = cloud.client("elbv2").describe_listeners(ListenerArns=[row.uri])["Listeners"][0]["Port"]
-            edges.append((entry, ("load-balancer", listener_load_balancer(row.uri)), port))
+            edges.append(_to_load_balancer(cloud, entry, row.uri))
+    for api_id in rest_api_ids:
+        edges += _rest_edges(cloud, api_id)
+    # An IP target that is another load balancer's ENI (the NLB -> ALB bridge) points at that load balancer.
+    ip_owner = {} if enis is None else dict(zip(enis["private_ip"], enis["owner_id"]))
     for arn in target_group_arns:
         group = cloud.client("elbv2").describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
-        kind = "instance" if group["TargetType"] == "instance" else group["TargetType"]
         for lb_arn in group.get("LoadBalancerArns", []):
             for target in elb.target_health(cloud, arn):
-                edges.append((("load-balancer", lb_arn), (kind, target["Target"]["Id"]), target["Target"].get("Port")))
+                target_id, port = target["Target"]["Id"], target["Target"].get("Port")
+                if group["TargetType"] == "instance":
+                    edges.append((("load-balancer", lb_arn), ("instance", target_id), port))
+                elif group["TargetType"] == "alb" or ":loadbalancer/" in ip_owner.get(target_id, ""):
+                    edges.append((("load-balancer", lb_arn), ("load-balancer", ip_owner.get(target_id, target_id)), port))
+                else:
+                    edges.append((("load-balancer", lb_arn), ("ip", target_id), port))
+    unique = list(dict.fromkeys(edges))
     rows = [{"source": s[1], "target": t[1], "port": port, "security_groups": _admitting(cloud, s, t, port)}
-            for s, t, port in edges]
+            for s, t, port in unique]
     return pd.DataFrame(rows, columns=LINK_COLUMNS)
