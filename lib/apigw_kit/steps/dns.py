@@ -197,6 +197,7 @@ def ensure_alias_record(lab, zone: HostedZone, name: str, target_dns: str, targe
 def records_of(cloud, zone: HostedZone, lab_name: str) -> pd.DataFrame:
     """The zone's records (apex NS/SOA aside), marking those the lab's ledger lists."""
     ledger = _ledger(cloud, lab_name, zone)
+    ledger[("TXT", f"_apigw-kit-{lab_name}.{zone.name}")] = "ledger"  # the ledger lists itself as the lab's too
     pages = _r53(cloud).get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone.id)
     rows = [{"name": _bare(r["Name"]), "type": r["Type"],
              "value": ("alias " + _bare(r["AliasTarget"]["DNSName"]) if "AliasTarget" in r else
