@@ -11,6 +11,14 @@ from apigw_kit import runbook
 REGION = "us-east-1"  # not the notebooks' default, on purpose
 
 
+@pytest.mark.parametrize("pattern", [p for p in runbook.patterns() if p != "http-alb"])
+def test_every_pattern_runs_headless_in_another_region(endpoint, tmp_path, pattern):
+    result = runbook.run(pattern, {"lab_name": "rb-other", "region": REGION}, tmp_path)
+    assert (result["lab"], result["region"], result["pattern"]) == ("rb-other", REGION, pattern)
+    assert result["checks"] and all(c["passed"] for c in result["checks"]), result["checks"]
+    assert result["teardown"] == {"done": True, "left": 0}
+
+
 def test_http_alb_runbook_with_other_region_and_lab(endpoint, tmp_path, client):
     result = runbook.run("http-alb", {"lab_name": "rb-east", "region": REGION, "vpc_cidr": "10.77.0.0/16"}, tmp_path)
 
