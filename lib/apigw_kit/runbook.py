@@ -18,6 +18,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from .errors import KitError, ParameterError
 from .patterns import MODULES, load
+from .patterns.base import DIAGRAM_DIR_VARIABLE
 
 TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list}
 CELL_TIMEOUT = 1800  # seconds; the slowest real-account step (a certificate) takes ~10 min
@@ -96,12 +97,20 @@ def run(pattern: str, parameters: dict | None = None, output_dir: str | Path = "
     executed = output_dir / f"{lab}-{stamp}.ipynb"
     values["result_path"] = str(executed.with_suffix(".json"))
     source = notebook_of(pattern)
+    # The kernel inherits this: the run's diagram goes beside its notebook, not over the committed one.
+    previous = os.environ.get(DIAGRAM_DIR_VARIABLE)
+    os.environ[DIAGRAM_DIR_VARIABLE] = str(output_dir)
     try:
         papermill.execute_notebook(str(source), str(executed), parameters=values, kernel_name="python3",
                                    cwd=str(source.parent), log_output=log_output, progress_bar=progress_bar,
                                    execution_timeout=CELL_TIMEOUT)
     except PapermillExecutionError as exc:
         raise RunFailed(executed, exc.cell_index, f"{exc.ename}: {exc.evalue}", exc.source) from None
+    finally:
+        if previous is None:
+            os.environ.pop(DIAGRAM_DIR_VARIABLE)
+        else:
+            os.environ[DIAGRAM_DIR_VARIABLE] = previous
     result = json.loads(Path(values["result_path"]).read_text())
     result["notebook"] = str(executed)
     return result

@@ -17,6 +17,7 @@ def test_every_pattern_runs_headless_in_another_region(endpoint, tmp_path, patte
     assert (result["lab"], result["region"], result["pattern"]) == ("rb-other", REGION, pattern)
     assert result["checks"] and all(c["passed"] for c in result["checks"]), result["checks"]
     assert result["teardown"] == {"done": True, "left": 0}
+    assert (tmp_path / f"{runbook.load(pattern).NOTEBOOK}.png").stat().st_size > 0  # its diagram, beside it
 
 
 def test_http_alb_runbook_with_other_region_and_lab(endpoint, tmp_path, client):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..cloud import connect
 from ..errors import KitError, ParameterError, StepFailed
 
 CHECK_COLUMNS = ["check", "passed", "detail"]
+DIAGRAM_DIR_VARIABLE = "APIGW_KIT_DIAGRAM_DIR"
 
 
 @dataclass
@@ -131,11 +133,16 @@ class PatternRun:
         return Exercise.start(self, entry_id)
 
     def diagram(self, path: str):
-        """Draw the lab from its live inventory to ``path`` (PNG) and return it for display."""
+        """Draw the lab from its live inventory to ``path`` (PNG) and return it for display.
+
+        A headless run sets APIGW_KIT_DIAGRAM_DIR so its diagram lands beside its executed
+        notebook instead of replacing the committed one.
+        """
         from IPython.display import Image
 
         from ..drawing import draw
-        return Image(filename=str(draw(self.lab.inventory(), path, self.TITLE)))
+        target = Path(os.environ.get(DIAGRAM_DIR_VARIABLE) or Path(path).parent) / Path(path).name
+        return Image(filename=str(draw(self.lab.inventory(), target, self.TITLE)))
 
     def resources(self) -> dict[str, list[str]]:
         frame = self.lab.resources()
