@@ -45,5 +45,5 @@ def name_of(tags) -> str:
 
 def all_kinds() -> list[Kind]:
     """Every registered kind, in teardown order (importing the families registers them)."""
-    from . import apigw_domains, apigw_http, apigw_rest, cloudmap, dns, elb, functions, network  # noqa: F401
+    from . import apigw_domains, apigw_http, apigw_rest, cloudmap, dns, elb, endpoints, functions, network  # noqa: F401
     return sorted(KINDS.values(), key=lambda k: k.order)

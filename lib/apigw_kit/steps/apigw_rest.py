@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from ..errors import ParameterError
 from ..waits import wait_for
-from . import Found, register
+from . import Found, name_of, register
 
 ENDPOINT_TYPES = ("REGIONAL", "PRIVATE", "EDGE")
 NLB_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/net/[^/]+/[0-9a-f]+$")
@@ -244,6 +244,81 @@ def wait_rest_vpc_link(lab, link: RestVpcLink) -> None:
                    "FAILED usually means the NLB is not internal/active or belongs to another account.")
 
 
+# Private APIs, custom domains, base path mappings, access associations -------------------------
+@dataclass(frozen=True)
+class RestDomain:
+    name: str
+    id: str  # domainNameId: private custom domains only ("" for public ones)
+    arn: str
+    regional_name: str  # regional domains: the d-... name a DNS alias points at
+    regional_zone: str
+
+
+def endpoint_only_policy(endpoint_id: str) -> dict:
+    """A resource policy admitting execute-api:Invoke only through the VPC endpoint ``endpoint_id``."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "InvokeThroughTheEndpoint", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": "execute-api:/*"},
+        {"Sid": "DenyAnyOtherPath", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint_id}}}]}
+
+
+def _rest_domain(domain: dict) -> RestDomain:
+    return RestDomain(domain["domainName"], domain.get("domainNameId", ""), domain.get("domainNameArn", ""),
+                      domain.get("regionalDomainName", ""), domain.get("regionalHostedZoneId", ""))
+
+
+def _access_associations(lab) -> list[dict]:
+    """Every access association of the account (the call has a position token but no paginator)."""
+    items, position = [], None
+    while True:
+        page = _v1(lab).get_domain_name_access_associations(resourceOwner="SELF", **({"position": position} if position else {}))
+        items += page.get("items", [])
+        position = page.get("position")
+        if not position:
+            return items
+
+
+def _lab_rest_domains(lab) -> list[dict]:
+    return [d for d in _paged(_v1(lab), "get_domain_names") if lab.owns(d.get("tags"))]
+
+
+def ensure_rest_domain(lab, name: str, certificate_arn: str, *, private: bool = False, policy=None,
+                       role: str = "rest-domain") -> RestDomain:
+    """A REST custom domain: regional, or private (2024) with an execute-api ``policy``."""
+    wanted = "PRIVATE" if private else "REGIONAL"
+    for domain in _lab_rest_domains(lab):
+        if domain["domainName"] == name and wanted in domain.get("endpointConfiguration", {}).get("types", []):
+            return _rest_domain(domain)
+    kwargs = {"certificateArn": certificate_arn} if private else {"regionalCertificateArn": certificate_arn}
+    if policy is not None:
+        kwargs["policy"] = _policy_text(policy)
+    domain = _v1(lab).create_domain_name(domainName=name, endpointConfiguration={"types": [wanted]},
+                                         securityPolicy="TLS_1_2", tags=lab.tags(role), **kwargs)
+    return _rest_domain(domain)
+
+
+def ensure_base_path_mapping(lab, domain: RestDomain, api: RestApi, stage: str, base_path: str = "(none)") -> bool:
+    """Map ``domain``/``base_path`` to the API's stage; True if created."""
+    ids = {"domainNameId": domain.id} if domain.id else {}
+    current = _v1(lab).get_base_path_mappings(domainName=domain.name, **ids).get("items", [])
+    if any(m.get("basePath", "(none)") == base_path and m["restApiId"] == api.id for m in current):
+        return False
+    path = {} if base_path == "(none)" else {"basePath": base_path}
+    _v1(lab).create_base_path_mapping(domainName=domain.name, restApiId=api.id, stage=stage, **ids, **path)
+    return True
+
+
+def ensure_access_association(lab, domain: RestDomain, endpoint_id: str, role: str = "access") -> str:
+    """Admit the VPC endpoint to the private custom domain (a domain name access association); its ARN."""
+    for association in _access_associations(lab):
+        if association["domainNameArn"] == domain.arn and association["accessAssociationSource"] == endpoint_id:
+            return association["domainNameAccessAssociationArn"]
+    return _v1(lab).create_domain_name_access_association(
+        domainNameArn=domain.arn, accessAssociationSourceType="VPCE", accessAssociationSource=endpoint_id,
+        tags=lab.tags(role))["domainNameAccessAssociationArn"]
+
+
 # Teardown -----------------------------------------------------------------------------------
 def _find_rest_apis(lab) -> list[Found]:
     return [Found("apigateway:rest-api", a["id"], a["name"]) for a in _lab_rest_apis(lab)]
@@ -272,5 +347,26 @@ def _delete_rest_vpc_link(lab, found: Found) -> None:
              cause="a VPC link v1 takes a few minutes to remove its endpoint service.")
 
 
+def _find_rest_domains(lab) -> list[Found]:
+    return [Found("apigateway:domain-name", d["domainName"], name_of(d.get("tags")),
+                  ",".join(d.get("endpointConfiguration", {}).get("types", [])), extra=(("id", d.get("domainNameId", "")),))
+            for d in _lab_rest_domains(lab)]
+
+
+def _delete_rest_domain(lab, found: Found) -> None:
+    _v1(lab).delete_domain_name(domainName=found.id, **({"domainNameId": dict(found.extra)["id"]} if dict(found.extra)["id"] else {}))
+
+
+def _find_access_associations(lab) -> list[Found]:
+    return [Found("apigateway:access-association", a["domainNameAccessAssociationArn"], name_of(a.get("tags")))
+            for a in _access_associations(lab) if lab.owns(a.get("tags"))]
+
+
+def _delete_access_association(lab, found: Found) -> None:
+    _v1(lab).delete_domain_name_access_association(domainNameAccessAssociationArn=found.id)
+
+
+register("apigateway:access-association", 8, _find_access_associations, _delete_access_association)
+register("apigateway:domain-name", 9, _find_rest_domains, _delete_rest_domain)  # before the APIs it maps
 register("apigateway:rest-api", 11, _find_rest_apis, _delete_rest_api)
 register("apigateway:vpc-link", 41, _find_rest_vpc_links, _delete_rest_vpc_link)

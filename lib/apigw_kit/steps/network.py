@@ -42,13 +42,13 @@ def _paged(client, operation: str, key: str, **kwargs) -> list[dict]:
 
 
 # VPC -----------------------------------------------------------------------
-def ensure_vpc(lab, cidr: str) -> Vpc:
+def ensure_vpc(lab, cidr: str, role: str = "vpc") -> Vpc:
     ec2 = _ec2(lab)
-    found = ec2.describe_vpcs(Filters=lab.ec2_filters("vpc"))["Vpcs"]
+    found = ec2.describe_vpcs(Filters=lab.ec2_filters(role))["Vpcs"]
     if found:
         _repair_dns_attributes(ec2, found[0]["VpcId"])
         return Vpc(found[0]["VpcId"], found[0]["CidrBlock"])
-    vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=lab.tag_specs("vpc", "vpc"))["Vpc"]
+    vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=lab.tag_specs("vpc", role))["Vpc"]
     # Private DNS of interface endpoints and the ALB's DNS name need both attributes.
     ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsHostnames={"Value": True})
@@ -71,16 +71,16 @@ def describe_vpc(cloud, vpc_id: str) -> Vpc:
     return Vpc(vpc["VpcId"], vpc["CidrBlock"])
 
 
-def ensure_private_subnets(lab, vpc: Vpc, count: int = 2) -> list[Subnet]:
-    """``count`` subnets in distinct AZs with a route table that has no internet route."""
+def ensure_private_subnets(lab, vpc: Vpc, count: int = 2, prefix: str = "private") -> list[Subnet]:
+    """``count`` subnets in distinct AZs with a route table that has no internet route (roles ``<prefix>-a``...)."""
     ec2 = _ec2(lab)
     zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones(
         Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"])[:count]
     blocks = ipaddress.ip_network(vpc.cidr).subnets(new_prefix=min(ipaddress.ip_network(vpc.cidr).prefixlen + 4, 28))
-    table = _ensure_private_route_table(lab, vpc)
+    table = _ensure_private_route_table(lab, vpc, f"{prefix}-routes")
     subnets = []
     for index, (zone, block) in enumerate(zip(zones, blocks)):
-        role = f"private-{chr(ord('a') + index)}"
+        role = f"{prefix}-{chr(ord('a') + index)}"
         found = ec2.describe_subnets(Filters=lab.ec2_filters(role))["Subnets"]
         if found:
             subnet = found[0]
@@ -93,12 +93,12 @@ def ensure_private_subnets(lab, vpc: Vpc, count: int = 2) -> list[Subnet]:
     return subnets
 
 
-def _ensure_private_route_table(lab, vpc: Vpc) -> dict:
+def _ensure_private_route_table(lab, vpc: Vpc, role: str = "private-routes") -> dict:
     ec2 = _ec2(lab)
-    found = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"]
+    found = ec2.describe_route_tables(Filters=lab.ec2_filters(role))["RouteTables"]
     if found:
         return found[0]
-    return ec2.create_route_table(VpcId=vpc.id, TagSpecifications=lab.tag_specs("route-table", "private-routes"))["RouteTable"]
+    return ec2.create_route_table(VpcId=vpc.id, TagSpecifications=lab.tag_specs("route-table", role))["RouteTable"]
 
 
 def describe_subnets(cloud, subnet_ids: list[str], vpc_id: str | None = None) -> list[Subnet]:

@@ -22,6 +22,7 @@ class Rule:
 # forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock).
 from . import (  # noqa: E402
     acm_dns_validation,
+    rest_domain_access_associations,
     apigw_domain_fields,
     aws_validation,
     dependency_violation,
@@ -54,6 +55,7 @@ RULES: list[Rule] = [
     apigw_domain_fields.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
+    rest_domain_access_associations.RULE,
 ]
 _installed = False
 
