@@ -30,7 +30,8 @@ html_theme_options = {
     "use_download_button": True,
     "show_toc_level": 2,
 }
-html_last_updated_fmt = None
+html_static_path = ["_static"]
+html_css_files = ["tables.css"]
 
 
 # Docstrings name listeners as HTTP:80 or HTTPS:443; docutils reads "http:80" as a URI and links to it
