@@ -137,7 +137,7 @@ def new_cloud():
 
 
 def make_run(pattern: str, cloud, **params):
-    return load(pattern)(cloud=cloud, lab_name=LAB, **params)
+    return load(pattern)(cloud=cloud, **{"lab_name": LAB, **params})
 
 
 def clean_slate(endpoint: str) -> Account:
