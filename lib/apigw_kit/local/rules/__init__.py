@@ -25,6 +25,7 @@ from . import (  # noqa: E402
     rest_domain_access_associations,
     apigw_domain_fields,
     aws_validation,
+    cloudmap_namespace_zone,
     dependency_violation,
     instance_primary_eni,
     load_balancer_enis,
@@ -55,6 +56,7 @@ RULES: list[Rule] = [
     apigw_domain_fields.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
+    cloudmap_namespace_zone.RULE,
     rest_domain_access_associations.RULE,
 ]
 _installed = False
