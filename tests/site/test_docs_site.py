@@ -28,9 +28,12 @@ SITE = ROOT / "docs" / "_build" / "html"
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it (Playwright's own download cannot run here)
 # The machine has no network: without these Chromium keeps trying to reach update, sync and field-trial
-# servers. Playwright already gives each launch a fresh --user-data-dir.
+# servers. Debian's wrapper still has it look up update.googleapis.com and accounts.google.com, so the
+# resolver answers "not found" for every name but 127.0.0.1 without asking DNS. Playwright already gives
+# each launch a fresh --user-data-dir.
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 # reStructuredText or MyST that reached the page as text instead of being rendered (e.g. autodoc output in MyST)
 UNRENDERED = re.compile(r"^\.\. [a-z]+(:[a-z]+)?::|\{[a-z][a-z:-]*\}`", re.MULTILINE)
