@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import boto3
 import pytest
@@ -13,6 +14,8 @@ REGION = "eu-west-1"
 # Tests must never reach a real account: fake credentials, no profile.
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
 os.environ.pop("AWS_PROFILE", None)
+# Notebooks run by nbval draw their diagrams here, not over the committed ones in diagrams/.
+os.environ["APIGW_KIT_DIAGRAM_DIR"] = tempfile.mkdtemp(prefix="apigw-kit-diagrams-")
 
 
 @pytest.fixture(scope="session")
