@@ -90,14 +90,16 @@ class Cloud:
         self._confirmed = backend == "local"
         self.last_call: tuple[str, str] | None = None  # names the resource when a step fails
         self._call_hooks: list = []
-        self._config = Config(region_name=region, retries={"mode": "standard", "max_attempts": 8})
+        # Legacy mode: standard mode's shared retry quota runs dry over a long apply under throttling
+        # (seen in tests/reliability/test_throttling.py) and then stops retrying altogether.
+        self._config = Config(region_name=region, retries={"mode": "legacy", "max_attempts": 10})
 
     def __repr__(self) -> str:
         where = self.endpoint_url or "AWS"
         return f"Cloud(backend={self.backend!r}, region={self.region!r}, endpoint={where!r})"
 
     def client(self, service: str):
-        """A boto3 client with standard retries, counted and (on ``aws``) guarded."""
+        """A boto3 client with retries (throttling included), counted and (on ``aws``) guarded."""
         with self._lock:
             if service not in self._clients:
                 client = self.session.client(service, endpoint_url=self.endpoint_url, config=self._config)

@@ -14,7 +14,7 @@ import random
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
-from botocore.retries import standard
+from botocore import retryhandler
 
 from apigw_kit import connect
 from apigw_kit.cloud import is_mutating
@@ -128,7 +128,7 @@ class Throttle:
 @pytest.fixture
 def instant_retries(monkeypatch):
     """botocore's backoff without the sleep: tests count attempts, they need not wait them out."""
-    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    monkeypatch.setattr(retryhandler, "delay_exponential", lambda base, growth_factor, attempts: 0)
 
 
 # Runs --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """30% of requests throttled (the code each service really uses): apply and teardown still finish, same result.
 
 The throttling answers are real HTTP responses (see conftest.Throttle), so
-botocore's standard retry mode handles them as it would on AWS; the tests
+the kit's retry mode (legacy: no shared quota) handles them as it would on AWS; the tests
 skip only its backoff sleeps. The undisturbed run of the same pattern is the
 reference: same resources (by name), same checks, same count of mutating calls.
 """

@@ -45,9 +45,9 @@ def test_calls_are_counted_per_operation_and_kind(endpoint):
     assert cloud.calls.operations(mutating=True) == {"ec2:CreateVpc"}
 
 
-def test_clients_use_standard_retries(endpoint):
+def test_clients_retry_throttling(endpoint):
     config = connect("local", REGION).client("elbv2").meta.config
-    assert config.retries["mode"] == "standard" and config.retries["total_max_attempts"] >= 5
+    assert config.retries["mode"] == "legacy" and config.retries["total_max_attempts"] >= 8
 
 
 @pytest.mark.parametrize("operation, mutating", [

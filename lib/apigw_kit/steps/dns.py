@@ -81,27 +81,41 @@ def _zone_record(zone: dict) -> HostedZone:
     return HostedZone(zone["Id"].split("/")[-1], _bare(zone["Name"]), zone["Config"].get("PrivateZone", False))
 
 
+def _caller_reference(lab, role: str) -> str:
+    return f"{_reference_prefix(lab)}{role}/{time.time_ns()}"
+
+
+def _reference_prefix(lab) -> str:
+    # CreateHostedZone takes no tags: the reference marks the zone as the lab's from the first call,
+    # so a run stopped before the tagging call still finds (and tags, or deletes) its zone.
+    return f"apigw-kit/{lab.name}/"
+
+
 def _lab_zones(lab) -> list[tuple[dict, list]]:
-    """(zone, tags) for the lab's zones."""
+    """(zone, tags) for the lab's zones: tagged for it, or created by it and not tagged yet."""
     zones = _zones(lab.cloud)
     owned = []
     for start in range(0, len(zones), 10):  # ListTagsForResources takes 10 ids
         batch = zones[start:start + 10]
         sets = _r53(lab).list_tags_for_resources(ResourceType="hostedzone",
                                                  ResourceIds=[z["Id"].split("/")[-1] for z in batch])["ResourceTagSets"]
-        tags = {s["ResourceId"]: s.get("Tags", []) for s in sets if lab.owns(s.get("Tags"))}
-        owned += [(z, tags[z["Id"].split("/")[-1]]) for z in batch if z["Id"].split("/")[-1] in tags]
+        tags = {s["ResourceId"]: s.get("Tags", []) for s in sets}
+        owned += [(z, tags.get(z["Id"].split("/")[-1], [])) for z in batch
+                  if lab.owns(tags.get(z["Id"].split("/")[-1])) or z["CallerReference"].startswith(_reference_prefix(lab))]
     return owned
 
 
 def ensure_hosted_zone(lab, name: str, vpc_id: str | None = None, role: str = "zone") -> HostedZone:
     """The lab's hosted zone for ``name``: public, or private to ``vpc_id`` when given."""
-    for zone, _ in _lab_zones(lab):
+    for zone, tags in _lab_zones(lab):
         if _bare(zone["Name"]) == _bare(name) and zone["Config"].get("PrivateZone", False) == bool(vpc_id):
+            if not lab.owns(tags):  # created by a run that stopped before tagging it
+                _r53(lab).change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone["Id"].split("/")[-1],
+                                                   AddTags=lab.tag_list(role))
             return _zone_record(zone)
     kwargs = {"VPC": {"VPCRegion": lab.cloud.region, "VPCId": vpc_id}} if vpc_id else {}
     zone = _r53(lab).create_hosted_zone(
-        Name=name, CallerReference=f"apigw-kit-{lab.name}-{role}-{time.time_ns()}",
+        Name=name, CallerReference=_caller_reference(lab, role),
         HostedZoneConfig={"Comment": f"apigw-kit lab {lab.name}", "PrivateZone": bool(vpc_id)}, **kwargs)["HostedZone"]
     record = _zone_record(zone)
     _r53(lab).change_tags_for_resource(ResourceType="hostedzone", ResourceId=record.id, AddTags=lab.tag_list(role))

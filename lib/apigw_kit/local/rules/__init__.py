@@ -22,6 +22,7 @@ class Rule:
 # forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock).
 from . import (  # noqa: E402
     acm_dns_validation,
+    acm_idempotency,
     rest_domain_access_associations,
     apigw_domain_fields,
     aws_validation,
@@ -55,6 +56,7 @@ RULES: list[Rule] = [
     aws_validation.RULE,
     apigw_domain_fields.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
+    acm_idempotency.RULE,
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
     cloudmap_namespace_zone.RULE,
     rest_domain_access_associations.RULE,
