@@ -90,6 +90,7 @@ class Cloud:
         self._confirmed = backend == "local"
         self.last_call: tuple[str, str] | None = None  # names the resource when a step fails
         self._call_hooks: list = []
+        self._event_hooks: list[tuple[str, object]] = []
         # Legacy mode: standard mode's shared retry quota runs dry over a long apply under throttling
         # (seen in tests/reliability/test_throttling.py) and then stops retrying altogether.
         self._config = Config(region_name=region, retries={"mode": "legacy", "max_attempts": 10})
@@ -107,12 +108,25 @@ class Cloud:
                 # before-parameter-build fires before anything is sent (and before a Stubber answers).
                 events.register_first(f"before-parameter-build.{client.meta.service_model.service_id.hyphenize()}",
                                       self._before_call)
+                for event, handler in self._event_hooks:
+                    events.register(event, handler)
                 self._clients[service] = client
             return self._clients[service]
 
     def on_call(self, hook) -> None:
         """Run ``hook(service, operation, params)`` before every call; it may raise (fault injection)."""
         self._call_hooks.append(hook)
+
+    def on_event(self, event: str, handler) -> None:
+        """Register a botocore event handler on this Cloud's clients only, present and future.
+
+        Not on the session: local Clouds share one (see ``_local_session``), and a handler
+        left there would reach every later Cloud in the process.
+        """
+        with self._lock:
+            self._event_hooks.append((event, handler))
+            for client in self._clients.values():
+                client.meta.events.register(event, handler)
 
     def _before_call(self, model, params=None, **_):
         service = model.service_model.service_name

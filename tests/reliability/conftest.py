@@ -50,7 +50,7 @@ class Injector:
         self.mutating: list[str] = []  # "service:Operation" of every mutating call since arm()
         self.fired: str | None = None
         cloud.on_call(self._before)
-        cloud.session.events.register("after-call", self._after)  # clients copy the session's handlers
+        cloud.on_event("after-call", self._after)
 
     def arm(self, k: int | None, mode: str = "refused") -> "Injector":
         """Fail mutating call ``k`` from now on (None: only record the calls)."""
@@ -115,7 +115,7 @@ class Throttle:
         self.rate, self.random = rate, random.Random(seed)
         self.throttled = 0
         self.sent = 0
-        cloud.session.events.register("before-send", self._before_send)
+        cloud.on_event("before-send", self._before_send)
 
     def _before_send(self, request, event_name: str, **_):
         self.sent += 1

@@ -50,6 +50,21 @@ def test_clients_retry_throttling(endpoint):
     assert config.retries["mode"] == "legacy" and config.retries["total_max_attempts"] >= 8
 
 
+def test_event_handlers_stay_on_their_own_cloud(endpoint):
+    """Local Clouds share one boto3 session; a handler on one must not reach the next (it once throttled a whole run)."""
+    seen: list[str] = []
+    hooked = connect("local", REGION)
+    hooked.client("ec2")  # a client made before the handler gets it too
+    hooked.on_event("before-send", lambda request, **_: seen.append(request.url))
+    hooked.client("ec2").describe_vpcs()
+    hooked.client("elbv2").describe_load_balancers()  # made after: gets it as well
+    assert len(seen) == 2
+    other = connect("local", REGION)
+    other.client("ec2").describe_vpcs()
+    other.client("elbv2").describe_load_balancers()
+    assert len(seen) == 2
+
+
 @pytest.mark.parametrize("operation, mutating", [
     ("DescribeVpcs", False), ("GetApis", False), ("ListTagsForResource", False),
     ("CreateVpcLink", True), ("DeleteLoadBalancer", True), ("TagResource", True), ("ModifyVpcAttribute", True),
