@@ -58,10 +58,11 @@ def draw(inventory, path: str | Path, title: str, client_label: str = "client") 
                 if cls is not None and row.type not in ("ec2:instance", "elbv2:load-balancer", "ec2:vpc-endpoint"):
                     nodes[row.id] = cls(_label(row))
         for vpc in resources[resources["type"] == "ec2:vpc"].itertuples():
+            inside = resources[resources["id"].map(inventory.vpc_of) == vpc.id]
             with Cluster(f"VPC {vpc.name or vpc.id}"):
-                for lb in resources[resources["type"] == "elbv2:load-balancer"].itertuples():
+                for lb in inside[inside["type"] == "elbv2:load-balancer"].itertuples():
                     nodes[lb.id] = _node_class(lb.type, lb.id)(_label(lb))
-                for subnet in resources[resources["type"] == "ec2:subnet"].itertuples():
+                for subnet in inside[inside["type"] == "ec2:subnet"].itertuples():
                     enis = inventory.enis[inventory.enis["subnet"] == subnet.id]
                     zone = enis["az"].iloc[0] if len(enis) else ""
                     with Cluster(f"{subnet.name or subnet.id} {zone}".strip()):
@@ -70,14 +71,16 @@ def draw(inventory, path: str | Path, title: str, client_label: str = "client") 
                             if owner is not None and owner.type in ("ec2:instance", "ec2:vpc-endpoint"):
                                 # Instances and endpoints are drawn as themselves, inside their subnet.
                                 if eni.owner_id not in nodes:
-                                    nodes[eni.owner_id] = _node_class(owner.type, owner.id)(f"{_label(owner)}\n{eni.private_ip}")
+                                    ips = inventory.enis.loc[inventory.enis["owner_id"] == eni.owner_id, "private_ip"]
+                                    nodes[eni.owner_id] = _node_class(owner.type, owner.id)(f"{_label(owner)}\n{', '.join(ips)}")
                                 continue
                             node = VPCElasticNetworkInterface(f"{eni.private_ip}\n{eni.owner}")
                             if eni.owner_id in nodes:
                                 nodes[eni.owner_id] >> Edge(style="dotted", color="gray") >> node
-        apis = set(resources.loc[resources["type"].isin(["apigatewayv2:api", "apigateway:rest-api"]), "id"])
-        for api in dict.fromkeys(s for s in inventory.links["source"] if s in apis):
-            client >> Edge(label="HTTPS") >> nodes[api]
+        # Requests enter where the flow starts: an API, or a load balancer in front of an endpoint (pattern 3).
+        targets = set(inventory.links["target"])
+        for entry in dict.fromkeys(s for s in inventory.links["source"] if s not in targets and s in nodes):
+            client >> Edge(label="HTTPS") >> nodes[entry]
         for link in inventory.links.itertuples():
             if link.source in nodes and link.target in nodes:
                 rules = ", ".join(" -> ".join(group_names.get(g, g) for g in pair.split(" -> "))

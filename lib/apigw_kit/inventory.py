@@ -22,6 +22,7 @@ class Inventory:
     rules: pd.DataFrame
     routes: pd.DataFrame
     links: pd.DataFrame  # how a request flows: source -> target, with the rules that admit it
+    vpc_of: dict[str, str]  # subnet and load balancer id -> the VPC it is in (a lab may have several VPCs)
 
     @classmethod
     def of(cls, lab) -> "Inventory":
@@ -38,7 +39,19 @@ class Inventory:
             rules=rules_of(lab.cloud, resources.loc[resources["type"] == "ec2:security-group", "id"].tolist()),
             routes=routes,
             links=links_of(lab.cloud, routes, target_groups, rest_apis, enis),
+            vpc_of=placement(lab.cloud, resources),
         )
+
+
+def placement(cloud, resources: pd.DataFrame) -> dict[str, str]:
+    """The VPC of each subnet and load balancer of ``resources``."""
+    subnets = resources.loc[resources["type"] == "ec2:subnet", "id"].tolist()
+    balancers = resources.loc[resources["type"] == "elbv2:load-balancer", "id"].tolist()
+    found = {s["SubnetId"]: s["VpcId"] for s in cloud.client("ec2").describe_subnets(SubnetIds=subnets)["Subnets"]} if subnets else {}
+    if balancers:
+        found |= {lb["LoadBalancerArn"]: lb["VpcId"] for lb in cloud.client("elbv2").describe_load_balancers(
+            LoadBalancerArns=balancers)["LoadBalancers"]}
+    return found
 
 
 def lab_enis(lab) -> pd.DataFrame:
@@ -169,6 +182,9 @@ def _groups_of(cloud, kind: str, node: str) -> list[str]:
         return [g["GroupId"] for r in reservations for i in r["Instances"] for g in i["SecurityGroups"]]
     if kind == "vpc-link":
         return cloud.client("apigatewayv2").get_vpc_link(VpcLinkId=node).get("SecurityGroupIds", [])
+    if kind == "vpc-endpoint":
+        endpoint = cloud.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[node])["VpcEndpoints"][0]
+        return [g["GroupId"] for g in endpoint.get("Groups", [])]
     return []
 
 
@@ -223,6 +239,19 @@ def _rest_edges(cloud, api_id: str) -> list:
     return edges
 
 
+def _private_api_edges(cloud, rest_api_ids, endpoint_ids: set[str]) -> list:
+    """Endpoint -> private REST API, for each endpoint the API's resource policy lets in."""
+    from .tracer import evaluate_resource_policy
+    edges = []
+    for api_id in rest_api_ids:
+        api = cloud.client("apigateway").get_rest_api(restApiId=api_id)
+        if "PRIVATE" not in api.get("endpointConfiguration", {}).get("types", []):
+            continue
+        edges += [(("vpc-endpoint", e), ("rest-api", api_id), 443) for e in sorted(endpoint_ids)
+                  if evaluate_resource_policy(api.get("policy"), {"aws:sourcevpce": e})[0] == "allow"]
+    return edges
+
+
 def links_of(cloud, routes: pd.DataFrame, target_group_arns: list[str], rest_api_ids: list[str] = (),
              enis: pd.DataFrame | None = None) -> pd.DataFrame:
     """Request flow edges read from the configuration: API -> VPC link -> load balancer -> targets."""
@@ -247,8 +276,11 @@ def links_of(cloud, routes: pd.DataFrame, target_group_arns: list[str], rest_api
                     edges.append((("load-balancer", lb_arn), ("instance", target_id), port))
                 elif group["TargetType"] == "alb" or ":loadbalancer/" in ip_owner.get(target_id, ""):
                     edges.append((("load-balancer", lb_arn), ("load-balancer", ip_owner.get(target_id, target_id)), port))
+                elif ip_owner.get(target_id, "").startswith("vpce-"):  # an ALB in front of an interface endpoint
+                    edges.append((("load-balancer", lb_arn), ("vpc-endpoint", ip_owner[target_id]), port))
                 else:
                     edges.append((("load-balancer", lb_arn), ("ip", target_id), port))
+    edges += _private_api_edges(cloud, rest_api_ids, {t[1] for _, t, _ in edges if t[0] == "vpc-endpoint"})
     unique = list(dict.fromkeys(edges))
     rows = [{"source": s[1], "target": t[1], "port": port, "security_groups": _admitting(cloud, s, t, port)}
             for s, t, port in unique]

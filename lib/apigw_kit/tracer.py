@@ -306,10 +306,13 @@ class _Walk:
             return
         rule = _admits(groups, "IpPermissions", port, peer_nets=nets)
         if rule is None and source.kind == "vpc":
-            # A rule naming a group of the source VPC admits the clients that carry it.
-            rule = next((f"{g['GroupId']} names group {p['GroupId']} (assumed to be the client's)" for g in groups
-                         for perm in g["IpPermissions"] if _rule_ports(perm, port)
-                         for p in perm.get("UserIdGroupPairs", [])), None)
+            # A rule naming a group of the source VPC admits the clients that carry it; a group of
+            # another VPC (say the load balancer's, beside the target) admits nobody from the source.
+            named = {p["GroupId"] for g in groups for perm in g["IpPermissions"] if _rule_ports(perm, port)
+                     for p in perm.get("UserIdGroupPairs", [])}
+            theirs = [g["GroupId"] for g in self.groups(named) if g.get("VpcId") == source.vpc_id]
+            rule = next((f"{','.join(group_ids)} names group {g} of {source.vpc_id} (assumed to be the client's)"
+                         for g in theirs), None)
             if rule:
                 self.add(hop, "security groups", ",".join(group_ids), "warn", rule)
                 return
@@ -775,7 +778,8 @@ class _Walk:
         self.add("route", "REST API resource", best["id"], "ok", f"{self.trace.method} {self.path} matches {verb} {best['path']}")
         integration = self.v1.get_integration(restApiId=api_id, resourceId=best["id"], httpMethod=verb)
         if integration.get("connectionType") != "VPC_LINK":
-            self.add("integration", "integration", best["id"], "skip", f"{integration.get('type')} {integration.get('uri', '')}: not a private integration")
+            self.add("integration", "integration", best["id"], "skip",
+                     f"{' '.join(filter(None, (integration.get('type'), integration.get('uri'))))}: not a private integration")
             return
         self.rest_vpc_link(integration)
 

@@ -124,6 +124,9 @@ CASES = [
          _load_balancer_not_listener, expect=["listener_arn"]),
     case("a listener of an internet-facing load balancer", BYO + ("listener_arn",), _internet_facing_listener,
          expect=["listener_arn"]),
+    case("client network overlapping the API's VPC", ["client_cidr"], lambda c: {"client_cidr": "10.50.128.0/17"}),
+    case("public client network", ["client_cidr"], lambda c: {"client_cidr": "100.64.0.0/10"}),
+    case("private domain that is not a name", ["private_domain_name"], lambda c: {"private_domain_name": "internal"}),
     case("domain that is not a name", ["domain_name"], lambda c: {"domain_name": "not a domain"}),
     case("hosted zone that does not exist", ["hosted_zone_id"], lambda c: {"hosted_zone_id": "Z0000000NOTAZONE"}),
     case("hosted zone that does not match the domain", ["domain_name", "hosted_zone_id"],
@@ -191,7 +194,7 @@ def test_an_unknown_papermill_parameter_is_refused_before_the_notebook_runs(patt
         pytest.skip(f"{pattern} has no notebook yet")
     before = listing(endpoint)
     with pytest.raises(ParameterError) as refused:
-        runbook.run(pattern, {"target_prot": 8080}, tmp_path)
-    assert refused.value.parameter == "target_prot" and "target_port" in refused.value.fix
+        runbook.run(pattern, {"lab_nmae": "typo"}, tmp_path)
+    assert refused.value.parameter == "lab_nmae" and "lab_name" in refused.value.fix
     assert list(tmp_path.iterdir()) == []
     assert listing(endpoint) - before == {}

@@ -7,6 +7,7 @@ import importlib
 MODULES = {
     "http-alb": "http_alb",
     "https-domain": "https_custom_domain",
+    "private-vpn": "private_api_vpn",
     "vpc-link-types": "vpc_link_types",
     "nlb-alb-bridge": "nlb_alb_bridge",
 }

@@ -66,6 +66,7 @@ class PatternRun:
     PATTERN: str = ""
     NOTEBOOK: str = ""
     TITLE: str = ""
+    CLIENT: str = "client"  # who sends the requests, as the diagram labels them
     Parameters: type = CommonParameters
     STEPS: tuple[str, ...] = ()  # method names, in order, that apply() runs
 
@@ -142,7 +143,7 @@ class PatternRun:
 
         from ..drawing import draw
         target = Path(os.environ.get(DIAGRAM_DIR_VARIABLE) or Path(path).parent) / Path(path).name
-        return Image(filename=str(draw(self.lab.inventory(), target, self.TITLE)))
+        return Image(filename=str(draw(self.lab.inventory(), target, self.TITLE, self.CLIENT)))
 
     def resources(self) -> dict[str, list[str]]:
         frame = self.lab.resources()

@@ -32,10 +32,39 @@ class Parameters(CommonParameters):
     target_port: int = 80
 
 
-def _as_list(value) -> list[str]:
+def as_list(value) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return list(value or [])
+
+
+def validate_cidr(parameter: str, cidr: str) -> ipaddress.IPv4Network:
+    try:
+        block = ipaddress.ip_network(cidr)
+    except ValueError as exc:
+        raise ParameterError(parameter, f"{cidr!r} is not a CIDR block ({exc})", "use a block such as '10.20.0.0/16'") from None
+    if block.version != 4 or not 16 <= block.prefixlen <= 24 or not block.is_private:
+        raise ParameterError(parameter, f"{cidr} is not a private IPv4 block from /16 to /24",
+                             "use an RFC 1918 block such as '10.20.0.0/16'")
+    return block
+
+
+def given_network(cloud, vpc_id: str, subnet_ids: list[str]) -> tuple[network.Vpc, list[network.Subnet]]:
+    """An existing VPC and two or more of its private subnets in different AZs, or ParameterError."""
+    vpc = network.describe_vpc(cloud, vpc_id)
+    if len(subnet_ids) < 2:
+        raise ParameterError("subnet_ids", f"{len(subnet_ids)} subnet(s) given",
+                             "pass at least two private subnets of vpc_id in different Availability Zones")
+    subnets = network.describe_subnets(cloud, subnet_ids, vpc_id)
+    if len({s.az for s in subnets}) < 2:
+        raise ParameterError("subnet_ids", "all subnets are in one Availability Zone",
+                             "an ALB needs subnets in at least two Availability Zones")
+    for subnet in subnets:
+        gateways = network.routes_to_internet(cloud, subnet)
+        if gateways:
+            raise ParameterError("subnet_ids", f"{subnet.id} routes to internet gateway {gateways[0]}",
+                                 "pass private subnets (no 0.0.0.0/0 route to an internet gateway)")
+    return vpc, subnets
 
 
 class Run(PatternRun):
@@ -50,28 +79,16 @@ class Run(PatternRun):
     # Validation (read-only) ---------------------------------------------------------
     def validate(self) -> None:
         p = self.params
-        p.subnet_ids = _as_list(p.subnet_ids)
+        p.subnet_ids = as_list(p.subnet_ids)
         if not isinstance(p.target_port, int) or not 1 <= p.target_port <= 65535:
             raise ParameterError("target_port", f"{p.target_port!r} is not a TCP port", "use an integer from 1 to 65535")
         if not p.vpc_id:
             if p.subnet_ids or p.listener_arn:
                 raise ParameterError("vpc_id", "subnet_ids or listener_arn given without vpc_id",
                                      "pass the VPC they belong to as vpc_id, or none of them to build a lab VPC")
-            self._validate_cidr(p.vpc_cidr)
+            validate_cidr("vpc_cidr", p.vpc_cidr)
             return
-        self.vpc = network.describe_vpc(self.cloud, p.vpc_id)
-        if len(p.subnet_ids) < 2:
-            raise ParameterError("subnet_ids", f"{len(p.subnet_ids)} subnet(s) given",
-                                 "pass at least two private subnets of vpc_id in different Availability Zones")
-        self.subnets = network.describe_subnets(self.cloud, p.subnet_ids, p.vpc_id)
-        if len({s.az for s in self.subnets}) < 2:
-            raise ParameterError("subnet_ids", "all subnets are in one Availability Zone",
-                                 "an ALB needs subnets in at least two Availability Zones")
-        for subnet in self.subnets:
-            gateways = network.routes_to_internet(self.cloud, subnet)
-            if gateways:
-                raise ParameterError("subnet_ids", f"{subnet.id} routes to internet gateway {gateways[0]}",
-                                     "pass private subnets (no 0.0.0.0/0 route to an internet gateway)")
+        self.vpc, self.subnets = given_network(self.cloud, p.vpc_id, p.subnet_ids)
         if p.listener_arn:
             self.listener = elb.describe_listener(self.cloud, p.listener_arn)
             self.alb = elb.describe_load_balancer(self.cloud, self.listener.load_balancer_arn)
@@ -79,16 +96,6 @@ class Run(PatternRun):
                 raise ParameterError("listener_arn", f"its load balancer {self.alb.name} is {self.alb.scheme} "
                                      f"{self.alb.type} in {self.alb.vpc_id}",
                                      "pass a listener of an internal application load balancer in vpc_id")
-
-    @staticmethod
-    def _validate_cidr(cidr: str) -> None:
-        try:
-            network_ = ipaddress.ip_network(cidr)
-        except ValueError as exc:
-            raise ParameterError("vpc_cidr", f"{cidr!r} is not a CIDR block ({exc})", "use a block such as '10.20.0.0/16'") from None
-        if network_.version != 4 or not 16 <= network_.prefixlen <= 24 or not network_.is_private:
-            raise ParameterError("vpc_cidr", f"{cidr} is not a private IPv4 block from /16 to /24",
-                                 "use an RFC 1918 block such as '10.20.0.0/16'")
 
     @property
     def bring_your_own(self) -> bool:

@@ -12,7 +12,6 @@ tracing a request to it rather than taken on trust.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -24,9 +23,9 @@ from ..steps import apigw_domains, dns, elb
 from ..tracer import trace
 from . import http_alb
 from .base import checks_frame, step
+from .certified_domain import CertifiedDomain, normalise_hostname
 
 NO_CONNECTION = ("dns", "entry", "listener")  # tracer hops that leave a client without a connection
-HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.){2,}[a-z]{2,63}$")
 
 
 @dataclass
@@ -39,7 +38,7 @@ class Parameters(http_alb.Parameters):
     disable_execute_api_endpoint: bool = True
 
 
-class Run(http_alb.Run):
+class Run(CertifiedDomain, http_alb.Run):
     PATTERN = "https-domain"
     NOTEBOOK = "02_https_alb_custom_domain"
     TITLE = "Custom domain -> HTTP API -> VPC link (TLS) -> internal ALB"
@@ -54,76 +53,38 @@ class Run(http_alb.Run):
     # Validation (read-only) ---------------------------------------------------------
     def validate(self) -> None:
         p = self.params
-        p.domain_name = (p.domain_name or "").strip().lower().rstrip(".")
-        if not HOSTNAME.match(p.domain_name):
-            raise ParameterError("domain_name", f"{p.domain_name!r} is not a subdomain name",
-                                 "use a name with at least three labels, such as 'api.example.com'")
+        p.domain_name = normalise_hostname("domain_name", p.domain_name)
         super().validate()
-        if self.cloud.backend == "aws" and not p.hosted_zone_id:
-            raise ParameterError("hosted_zone_id", "empty on a real account: a zone the lab creates is not delegated, "
-                                 "so ACM could never validate the certificate and nobody could resolve the domain",
-                                 "pass the id of the public hosted zone your domain is delegated to")
-        self.zone = None
-        if p.hosted_zone_id:
-            self.zone = dns.describe_hosted_zone(self.cloud, p.hosted_zone_id)
-            if not p.domain_name.endswith("." + self.zone.name):
-                raise ParameterError("domain_name", f"{p.domain_name} is not inside hosted zone {self.zone.name}",
-                                     f"use a subdomain of {self.zone.name}, or the zone of {p.domain_name}")
-        if p.certificate_arn:
-            self.cert = dns.describe_certificate(self.cloud, p.certificate_arn)
-            self._require_cover("certificate_arn", self.cert.names, dns.certificate_status(self.cloud, self.cert.arn))
+        self.validate_domain()
         if p.listener_arn:
             if self.listener.protocol != "HTTPS":
                 raise ParameterError("listener_arn", f"the listener speaks {self.listener.protocol}",
                                      "pass an HTTPS listener: API Gateway verifies the ALB's certificate against domain_name")
             names = [n for arn in self.listener_certificates() for n in dns.describe_certificate(self.cloud, arn).names]
-            self._require_cover("listener_arn", names, "ISSUED")
+            self.require_cover("listener_arn", names, "ISSUED", p.domain_name)
         apigw_domains.check_domain_free(self.lab, p.domain_name)
-
-    def _require_cover(self, parameter: str, names, status: str) -> None:
-        if not any(dns.name_covered(n, self.params.domain_name) for n in names) or status != "ISSUED":
-            raise ParameterError(parameter, f"its certificate ({status}) names {sorted(names)}, which do not cover "
-                                 f"{self.params.domain_name}", "use an issued certificate whose names include the "
-                                 "domain or a wildcard one label above it")
 
     def listener_certificates(self) -> list[str]:
         listener = self.cloud.client("elbv2").describe_listeners(ListenerArns=[self.listener.arn])["Listeners"][0]
         return [c["CertificateArn"] for c in listener.get("Certificates", [])]
 
-    @property
-    def certificate_domain(self) -> str:
-        """A wildcard one label above the domain: covers it and its siblings, as the article suggests."""
-        return "*." + dns.parent_domain(self.params.domain_name)
-
     def planned(self) -> list[Planned]:
         p = self.params
         rows = [replace(r, why="internal ALB, HTTPS:443 listener with the ACM certificate")
                 if r.type == "elbv2:load-balancer" else r for r in super().planned()]
-        if not p.hosted_zone_id:
-            rows.append(Planned("route53:hosted-zone", "zone", f"public zone {dns.parent_domain(p.domain_name)}"))
-        if not p.certificate_arn:
-            rows += [Planned("acm:certificate", "certificate", f"{self.certificate_domain}, DNS-validated"),
-                     Planned("route53:record", "validation", "CNAME that proves the domain to ACM")]
+        rows += self.planned_certificate()
         rows += [Planned("apigatewayv2:domain-name", "domain", f"{p.domain_name}, regional, mapped to the API"),
                  Planned("route53:record", "alias", f"A alias {p.domain_name} -> the API Gateway domain name")]
         return rows
 
     def given(self) -> dict[str, str]:
-        p = self.params
-        given = {**super().given(), "hosted_zone_id": p.hosted_zone_id, "certificate_arn": p.certificate_arn}
-        return {name: value for name, value in given.items() if value}
+        return {**super().given(), **self.given_certificate()}
 
     # Steps -----------------------------------------------------------------------------
     @step("certificate")
     def certificate(self) -> pd.DataFrame:
         """The hosted zone, the certificate, and its validation records written (waited for at the listener)."""
-        p = self.params
-        if self.zone is None:
-            self.zone = dns.ensure_hosted_zone(self.lab, dns.parent_domain(p.domain_name))
-        if not p.certificate_arn:
-            self.cert = dns.ensure_certificate(self.lab, self.certificate_domain)
-            dns.ensure_records(self.lab, self.zone, dns.validation_records(self.lab, self.cert))
-        return dns.records_of(self.cloud, self.zone, self.lab.name)
+        return self.ensure_certificate()
 
     def ensure_listener(self) -> elb.Listener:
         dns.wait_certificate(self.lab, self.cert)

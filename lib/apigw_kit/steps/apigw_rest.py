@@ -187,6 +187,23 @@ def ensure_integration(lab, api: RestApi, resource_id: str, http_method: str, *,
     return RestIntegration(api.id, resource_id, http_method, uri, connection_type, connection_id, integration_target, changed)
 
 
+def ensure_mock_integration(lab, api: RestApi, resource_id: str, http_method: str, body: dict) -> bool:
+    """A MOCK integration answering 200 with ``body`` as JSON, for an API that needs no backend; True if put.
+
+    A MOCK integration answers only what its templates say: the request template picks the
+    status code, and a 200 method and integration response carry the body.
+    """
+    current = _current_integration(lab, api, resource_id, http_method) or {}
+    if current.get("type") == "MOCK" and "200" in (current.get("integrationResponses") or {}):
+        return False
+    v1, ids = _v1(lab), dict(restApiId=api.id, resourceId=resource_id, httpMethod=http_method)
+    v1.put_integration(**ids, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
+    v1.put_method_response(**ids, statusCode="200", responseModels={"application/json": "Empty"})
+    v1.put_integration_response(**ids, statusCode="200", selectionPattern="",
+                                responseTemplates={"application/json": json.dumps(body)})
+    return True
+
+
 def ensure_proxy_integration(lab, api: RestApi, base_uri: str, *, connection_type: str = "VPC_LINK",
                              connection_id: str = "", integration_target: str = "") -> list[RestIntegration]:
     """``ANY /`` and ``ANY /{proxy+}`` proxied to ``base_uri`` (``http://host:port``), the path passed on."""
@@ -281,6 +298,14 @@ def _access_associations(lab) -> list[dict]:
 
 def _lab_rest_domains(lab) -> list[dict]:
     return [d for d in _paged(_v1(lab), "get_domain_names") if lab.owns(d.get("tags"))]
+
+
+def check_rest_domain_free(lab, name: str, parameter: str = "domain_name") -> None:
+    """Refuse (before any change) a REST custom domain of that name that this lab did not make."""
+    taken = [d for d in _paged(_v1(lab), "get_domain_names") if d["domainName"] == name and not lab.owns(d.get("tags"))]
+    if taken:
+        raise ParameterError(parameter, f"{name} is already a custom domain in {lab.cloud.region}, not made by lab {lab.name}",
+                             "choose another subdomain, or delete that custom domain first")
 
 
 def ensure_rest_domain(lab, name: str, certificate_arn: str, *, private: bool = False, policy=None,

@@ -93,8 +93,10 @@ def endpoint_enis(cloud, endpoint_id: str) -> pd.DataFrame:
 def ensure_peering(lab, requester: Vpc, accepter: Vpc, role: str = "peering") -> Peering:
     """An accepted peering between two VPCs of this account and region."""
     ec2 = _ec2(lab)
-    found = ec2.describe_vpc_peering_connections(Filters=lab.ec2_filters(role) + [
-        {"Name": "status-code", "Values": ["pending-acceptance", "provisioning", "active"]}])["VpcPeeringConnections"]
+    live = ("initiating-request", "pending-acceptance", "provisioning", "active")
+    # Filtered again here: deleted peerings stay listed for a while, and the embedded AWS ignores status-code.
+    found = [p for p in ec2.describe_vpc_peering_connections(Filters=lab.ec2_filters(role) + [
+        {"Name": "status-code", "Values": list(live)}])["VpcPeeringConnections"] if p["Status"]["Code"] in live]
     peering = found[0] if found else ec2.create_vpc_peering_connection(
         VpcId=requester.id, PeerVpcId=accepter.id, TagSpecifications=lab.tag_specs("vpc-peering-connection", role),
     )["VpcPeeringConnection"]
