@@ -3,7 +3,8 @@
 Clusters are the VPC and its subnets; ENIs are drawn where they carry the
 lesson (load balancer, VPC link and endpoint ENIs, with their private IPs);
 request-flow edges come from ``Inventory.links`` and are labelled with the
-security-group rule that admits each hop.
+security-group rule that admits each hop. Given a traced request, the path it
+took is drawn over them.
 """
 from __future__ import annotations
 
@@ -43,8 +44,46 @@ def _label(row) -> str:
     return f"{name}\n{row.id}" if row.id not in name and not row.id.startswith("arn:") else name
 
 
-def draw(inventory, path: str | Path, title: str, client_label: str = "client") -> Path:
-    """Render ``inventory`` to a PNG at ``path`` (suffix added by Graphviz is .png) and return it."""
+PATH_EDGE = {"color": "royalblue", "penwidth": "3.0"}  # the hops a traced request took
+STOP_EDGE = {"color": "red", "penwidth": "3.0", "style": "dashed"}  # the hop where it stopped
+
+
+def on_path(trace, resources) -> tuple[set[str], str | None]:
+    """(ids of the resources a traced request went through, id of the one it stopped at or None).
+
+    A hop names its resource by id, or a load balancer or target group by name; target
+    health names the targets in its reason.
+    """
+    by_name = resources[resources["type"].isin(["elbv2:load-balancer", "elbv2:target-group"])]
+    names = {row.name: row.id for row in by_name.itertuples() if row.name}
+    ids = set(resources["id"])
+    passed, stopped = set(), None
+    for hop in trace.hops:
+        found = {hop.id} & ids | ({names[hop.id]} if hop.id in names else set())
+        if hop.component == "target health" and hop.verdict == "ok":
+            found |= {i for i in ids if i and i in hop.reason}
+        if hop.verdict == "fail":  # reached, but refused there (a resource can pass one hop and fail the next)
+            stopped = next(iter(found), None)
+            passed -= found
+            break
+        passed |= found
+    return passed, stopped
+
+
+def draw(inventory, path: str | Path, title: str, client_label: str = "client", trace=None) -> Path:
+    """Render ``inventory`` to a PNG at ``path`` (suffix added by Graphviz is .png) and return it.
+
+    With ``trace`` (a tracer.Trace), the edges the request crossed are drawn thick and blue,
+    and the edge into the resource where it stopped thick, red and dashed.
+    """
+    passed, stopped = on_path(trace, inventory.resources) if trace is not None else (set(), None)
+
+    def style(source: str | None, target: str) -> dict:
+        reached = source is None or source in passed
+        if reached and target == stopped:
+            return STOP_EDGE
+        return PATH_EDGE if reached and target in passed else {}
+
     path = Path(path).with_suffix("")
     path.parent.mkdir(parents=True, exist_ok=True)
     resources = inventory.resources
@@ -77,15 +116,17 @@ def draw(inventory, path: str | Path, title: str, client_label: str = "client") 
                             node = VPCElasticNetworkInterface(f"{eni.private_ip}\n{eni.owner}")
                             if eni.owner_id in nodes:
                                 nodes[eni.owner_id] >> Edge(style="dotted", color="gray") >> node
-        # Requests enter where the flow starts: an API, or a load balancer in front of an endpoint (pattern 3).
-        targets = set(inventory.links["target"])
-        for entry in dict.fromkeys(s for s in inventory.links["source"] if s not in targets and s in nodes):
-            client >> Edge(label="HTTPS") >> nodes[entry]
+        # Requests enter at the APIs; a lab without an API in front (pattern 3) is entered where its flow starts.
+        apis = set(resources.loc[resources["type"].isin(["apigatewayv2:api", "apigateway:rest-api"]), "id"])
+        starts = [s for s in dict.fromkeys(inventory.links["source"]) if s not in set(inventory.links["target"]) and s in nodes]
+        for entry in [s for s in starts if s in apis] or starts:
+            client >> Edge(label="HTTPS", **style(None, entry)) >> nodes[entry]
         for link in inventory.links.itertuples():
             if link.source in nodes and link.target in nodes:
                 rules = ", ".join(" -> ".join(group_names.get(g, g) for g in pair.split(" -> "))
                                   for pair in link.security_groups.split(", ") if pair)
                 port = "" if link.port is None or link.port != link.port else f":{int(link.port)}"
                 label = f"{rules} {port}".strip() if rules else port
-                nodes[link.source] >> Edge(label=label, color="darkgreen" if rules else "black") >> nodes[link.target]
+                attrs = {"color": "darkgreen" if rules else "black", **style(link.source, link.target)}
+                nodes[link.source] >> Edge(label=label, **attrs) >> nodes[link.target]
     return path.with_suffix(".png")

@@ -121,9 +121,11 @@ def _rule_ports(permission: dict, port: int) -> bool:
 def _admits(groups: list[dict], key: str, port: int, peer_groups=(), peer_nets=()) -> str | None:
     """The rule of ``groups`` (``IpPermissions`` or ``IpPermissionsEgress``) admitting the peer, or None.
 
-    The peer is admitted by a rule naming one of ``peer_groups`` or a CIDR
-    containing every network of ``peer_nets`` (the peer's ENIs live there).
+    The peer is admitted by a rule naming one of ``peer_groups``, or by CIDR rules
+    that together contain every network of ``peer_nets`` (the peer's ENIs live
+    there: its subnets, or one /32 per address).
     """
+    covering: dict = {}  # peer network -> "group allows cidr"
     for group in groups:
         for permission in group.get(key, []):
             if not _rule_ports(permission, port):
@@ -133,8 +135,12 @@ def _admits(groups: list[dict], key: str, port: int, peer_groups=(), peer_nets=(
                     return f"{group['GroupId']} names {pair['GroupId']}"
             for ip_range in permission.get("IpRanges", []):
                 cidr = ipaddress.ip_network(ip_range["CidrIp"], strict=False)
-                if peer_nets and all(net.subnet_of(cidr) for net in peer_nets):
-                    return f"{group['GroupId']} allows {cidr}"
+                for net in peer_nets:
+                    if net.subnet_of(cidr) and net not in covering:
+                        covering[net] = (group["GroupId"], cidr)
+    if peer_nets and len(covering) == len(set(peer_nets)):
+        rules = sorted({f"{g} allows {c}" for g, c in covering.values()})
+        return rules[0] if len(rules) == 1 else f"{len(rules)} rules cover the {len(covering)} source addresses: {'; '.join(rules)}"
     return None
 
 
@@ -462,6 +468,7 @@ class _Walk:
         listener = self.listener(uri, 500)
         lb = self.elb.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]])["LoadBalancers"][0]
         self.link_reaches(link, lb, listener["Port"])
+        self.add("load balancer", "load balancer", lb["LoadBalancerName"], "ok", f"{lb['Type']} {lb['Scheme']}, the link's target")
         self.tls_check(integration, listener)
         self.behind_listener(lb, listener, self.trace.host, unreachable=503)
         if lb["Scheme"] == "internet-facing":
@@ -491,7 +498,7 @@ class _Walk:
         if vpcs != {lb["VpcId"]}:
             self.fail("vpc link -> load balancer", "subnets", ",".join(link["SubnetIds"]), f"the VPC link's subnets are "
                       f"in {', '.join(sorted(vpcs))}, the load balancer in {lb['VpcId']}: its ENIs cannot reach it", 503)
-        lb_nets = list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values())
+        lb_nets = self.load_balancer_addresses(lb) or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values())
         self.add("vpc link -> load balancer", "subnets", ",".join(link["SubnetIds"]), "ok", f"same VPC {lb['VpcId']}")
         egress = _admits(self.groups(link["SecurityGroupIds"]), "IpPermissionsEgress", port,
                          peer_groups=lb.get("SecurityGroups") or (), peer_nets=lb_nets)
@@ -635,11 +642,44 @@ class _Walk:
         if endpoint is not None:
             self.add("endpoint", "VPC endpoint", endpoint["VpcEndpointId"], "ok", "targets are the execute-api endpoint's ENIs")
             self.host_to_private_api(host_header, endpoint)
+            return
+        behind = self.load_balancer_of_targets(tg, healthy)
+        if behind is not None:  # an NLB in front of an ALB: by its addresses (synced) or as a target of type alb
+            self.add("entry", "load balancer", behind["LoadBalancerName"], "ok", f"the targets are this {behind['Type']} "
+                     f"load balancer ({'type alb' if tg['TargetType'] == 'alb' else 'its ENI addresses'})")
+            port = next((t["Target"].get("Port", tg["Port"]) for t in health), tg["Port"])
+            listener = next((l for l in self.elb.describe_listeners(LoadBalancerArn=behind["LoadBalancerArn"])["Listeners"]
+                             if l["Port"] == port), None)
+            if listener is None:
+                self.fail("listener", "load balancer", behind["LoadBalancerName"], f"no listener on port {port}", unreachable)
+            self.behind_listener(behind, listener, host_header, unreachable)
+
+    def load_balancer_of_targets(self, tg: dict, target_ids: list[str]) -> dict | None:
+        """The load balancer the targets are: an ``alb`` target, or IP targets that are its ENIs."""
+        if tg["TargetType"] == "alb":
+            arns = target_ids[:1]
+        elif tg["TargetType"] == "ip":
+            enis = self.ec2.describe_network_interfaces(
+                Filters=[{"Name": "addresses.private-ip-address", "Values": target_ids}])["NetworkInterfaces"]
+            described = {e.get("Description", "") for e in enis}
+            arns = [lb["LoadBalancerArn"] for lb in self.load_balancers()
+                    if "ELB " + lb["LoadBalancerArn"].split(":loadbalancer/")[1] in described]
+        else:
+            return None
+        if not arns:
+            return None
+        return self.elb.describe_load_balancers(LoadBalancerArns=arns[:1])["LoadBalancers"][0]
+
+    def load_balancer_addresses(self, lb: dict) -> list[ipaddress.IPv4Network]:
+        """The /32 of each of the load balancer's ENIs: what a target sees as the source without security groups."""
+        description = "ELB " + lb["LoadBalancerArn"].split(":loadbalancer/")[1]
+        enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "description", "Values": [description]}])
+        return [ipaddress.ip_network(e["PrivateIpAddress"]) for e in enis["NetworkInterfaces"]]
 
     def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None, status: int | None) -> None:
         """Every target's security groups admit the load balancer on the traffic port."""
         port = tg["Port"]
-        lb_nets = list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values())
+        lb_nets = self.load_balancer_addresses(lb) or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values())
         ids = [t["Target"]["Id"] for t in health]
         if tg["TargetType"] == "instance":
             reservations = self.ec2.describe_instances(InstanceIds=ids)["Reservations"]
@@ -803,6 +843,7 @@ class _Walk:
                           "the default); API Gateway's VPC link traffic comes from addresses no rule can name, so it is "
                           "dropped: turn enforcement off for PrivateLink traffic", 500)
             self.add("NLB ingress", "load balancer", lb["LoadBalancerName"], "ok", "security groups not enforced on PrivateLink traffic")
+        self.add("load balancer", "load balancer", lb["LoadBalancerName"], "ok", f"{lb['Type']} {lb['Scheme']}, the link's target")
         listener = next((l for l in self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
                          if l["Port"] == port), None)
         if listener is None:

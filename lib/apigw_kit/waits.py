@@ -17,6 +17,16 @@ from .errors import WaitTimeout
 # The bar appears only when a wait lasts longer than this (real seconds): quick
 # local waits print nothing, which keeps notebook outputs reproducible.
 BAR_DELAY = 2.0
+# Scaled down, ten simulated minutes are 0.6 real seconds: shorter than one slow answer from a
+# server on a loaded machine. On the embedded AWS no wait gives up before this many real seconds.
+MIN_REAL_TIMEOUT = 30.0
+
+
+def _expired(start: float, timeout: float, scale: float) -> bool:
+    real = time.monotonic() - start
+    if scale >= 1:
+        return real >= timeout * scale
+    return real >= max(timeout * scale, MIN_REAL_TIMEOUT)
 
 
 def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str], *,
@@ -37,7 +47,7 @@ def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str
                 raise WaitTimeout(f"{resource} is {state}. {cause}".strip())
             real = time.monotonic() - start
             elapsed = real / scale if scale else 0
-            if elapsed >= timeout:
+            if _expired(start, timeout, scale):
                 raise WaitTimeout(f"{resource} still {state} after {timeout:.0f}s. {cause}".strip())
             if bar is None and real >= BAR_DELAY:
                 bar = tqdm(total=round(timeout), desc=f"waiting for {resource}", unit="s", leave=False)
@@ -62,6 +72,8 @@ def retry_while(cloud, resource: str, call: Callable[[], object], codes: set[str
             return call()
         except ClientError as exc:
             code = exc.response["Error"]["Code"]
+            # No real-time floor here: a dependency that will never clear (a foreign resource
+            # still using it) is common, and teardown reports it rather than waiting on it.
             elapsed = (time.monotonic() - start) / scale if scale else float("inf")
             if code not in codes or elapsed >= timeout:
                 raise

@@ -110,3 +110,16 @@ def test_guard_lets_reads_through_and_confirmed_writes_pass():
     assert cloud.client("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"] == "vpc-1"
     ec2.assert_no_pending_responses()
     assert cloud.calls.totals() == {"mutating": 1, "read": 2}  # GetCallerIdentity counts as a read
+
+
+def test_a_scaled_down_wait_outlasts_a_slow_server(endpoint):
+    """Ten simulated minutes are 0.6 s at the default scale; a loaded machine can answer slower than that."""
+    import time
+
+    from apigw_kit.waits import wait_for
+    cloud = connect("local", REGION)
+    assert 600 * cloud.time_scale < 1.0
+    ready_at = time.monotonic() + 1.5  # one slow answer's worth past the scaled timeout
+    state = wait_for(cloud, "slow resource", lambda: "available" if time.monotonic() >= ready_at else "pending",
+                     {"available"}, timeout=600, poll=10)
+    assert state == "available"

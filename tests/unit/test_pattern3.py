@@ -146,3 +146,16 @@ def test_a_vpc_with_an_execute_api_endpoint_already_is_refused(endpoint, client)
     with pytest.raises(ParameterError) as error:
         Run(cloud=connect("local", REGION), lab_name="p3-taken", vpc_id=vpc, subnet_ids=subnets)
     assert error.value.parameter == "vpc_id" and "private DNS" in str(error.value)
+
+
+def test_diagram_draws_the_traced_path_and_where_it_stopped(run, client, tmp_path):
+    from apigw_kit.drawing import on_path
+    passed, stopped = on_path(run.trace(), run.lab.resources())
+    assert {run.alb.arn, run.vpce.id, run.api.id} <= passed and stopped is None
+    policy = json.dumps(apigw_rest.endpoint_only_policy("vpce-0123456789abcdef0"))
+    client("apigateway").update_rest_api(restApiId=run.api.id, patchOperations=[
+        {"op": "replace", "path": "/policy", "value": policy}])
+    passed, stopped = on_path(run.trace(), run.lab.resources())
+    assert {run.alb.arn, run.vpce.id} <= passed and run.api.id not in passed and stopped == run.api.id
+    image = run.diagram(str(tmp_path / "traced.png"), trace=run.trace())
+    assert image.filename.endswith("traced.png") and image.data.startswith(b"\x89PNG")

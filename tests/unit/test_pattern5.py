@@ -75,6 +75,16 @@ def test_alb_not_admitting_the_nlb(run, client):
         {"IpProtocol": p["IpProtocol"], "FromPort": p["FromPort"], "ToPort": p["ToPort"], "IpRanges": p["IpRanges"]}
         for p in group["IpPermissions"] if p.get("IpRanges")])
     assert "not admitted" in failing(run)["ALB admits the NLB's addresses on the listener port"]
+    traced = run.trace()
+    assert traced.status == 500 and traced.failure.hop == "target ingress", traced.frame
+
+
+def test_trace_crosses_the_nlb_into_the_alb_and_its_instance(run):
+    traced = run.trace()
+    assert traced.ok, traced.frame
+    balancers = traced.frame.query("component == 'load balancer'")["id"].tolist()
+    assert balancers == ["p5-nlb", "p5-alb"]  # the link's NLB, then the ALB its IP targets belong to
+    assert traced.frame["reason"].str.contains("i-").any()  # down to the instance behind the ALB
 
 
 def test_schedule_disabled(run, client):

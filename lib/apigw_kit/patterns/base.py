@@ -133,8 +133,10 @@ class PatternRun:
         from ..exercises import Exercise
         return Exercise.start(self, entry_id)
 
-    def diagram(self, path: str):
+    def diagram(self, path: str, trace=None):
         """Draw the lab from its live inventory to ``path`` (PNG) and return it for display.
+
+        ``trace`` (from ``run.trace()``) draws the path that request took over it, and where it stopped.
 
         A headless run sets APIGW_KIT_DIAGRAM_DIR so its diagram lands beside its executed
         notebook instead of replacing the committed one.
@@ -143,7 +145,7 @@ class PatternRun:
 
         from ..drawing import draw
         target = Path(os.environ.get(DIAGRAM_DIR_VARIABLE) or Path(path).parent) / Path(path).name
-        return Image(filename=str(draw(self.lab.inventory(), target, self.TITLE, self.CLIENT)))
+        return Image(filename=str(draw(self.lab.inventory(), target, self.TITLE, self.CLIENT, trace)))
 
     def resources(self) -> dict[str, list[str]]:
         frame = self.lab.resources()
