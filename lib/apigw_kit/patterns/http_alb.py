@@ -9,7 +9,6 @@ waited for once, instead of one after the other.
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,6 +19,7 @@ from ..inventory import lab_enis, routes_of, rules_of
 from ..plan import Planned
 from ..steps import apigw_http, elb, network
 from .base import CommonParameters, PatternRun, checks_frame, step
+from .lab_network import LabNetwork
 
 
 @dataclass
@@ -32,42 +32,7 @@ class Parameters(CommonParameters):
     target_port: int = 80
 
 
-def as_list(value) -> list[str]:
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value or [])
-
-
-def validate_cidr(parameter: str, cidr: str) -> ipaddress.IPv4Network:
-    try:
-        block = ipaddress.ip_network(cidr)
-    except ValueError as exc:
-        raise ParameterError(parameter, f"{cidr!r} is not a CIDR block ({exc})", "use a block such as '10.20.0.0/16'") from None
-    if block.version != 4 or not 16 <= block.prefixlen <= 24 or not block.is_private:
-        raise ParameterError(parameter, f"{cidr} is not a private IPv4 block from /16 to /24",
-                             "use an RFC 1918 block such as '10.20.0.0/16'")
-    return block
-
-
-def given_network(cloud, vpc_id: str, subnet_ids: list[str]) -> tuple[network.Vpc, list[network.Subnet]]:
-    """An existing VPC and two or more of its private subnets in different AZs, or ParameterError."""
-    vpc = network.describe_vpc(cloud, vpc_id)
-    if len(subnet_ids) < 2:
-        raise ParameterError("subnet_ids", f"{len(subnet_ids)} subnet(s) given",
-                             "pass at least two private subnets of vpc_id in different Availability Zones")
-    subnets = network.describe_subnets(cloud, subnet_ids, vpc_id)
-    if len({s.az for s in subnets}) < 2:
-        raise ParameterError("subnet_ids", "all subnets are in one Availability Zone",
-                             "an ALB needs subnets in at least two Availability Zones")
-    for subnet in subnets:
-        gateways = network.routes_to_internet(cloud, subnet)
-        if gateways:
-            raise ParameterError("subnet_ids", f"{subnet.id} routes to internet gateway {gateways[0]}",
-                                 "pass private subnets (no 0.0.0.0/0 route to an internet gateway)")
-    return vpc, subnets
-
-
-class Run(PatternRun):
+class Run(LabNetwork, PatternRun):
     PATTERN = "http-alb"
     NOTEBOOK = "01_http_api_vpc_link_alb"
     TITLE = "HTTP API -> VPC link -> internal ALB"
@@ -79,16 +44,12 @@ class Run(PatternRun):
     # Validation (read-only) ---------------------------------------------------------
     def validate(self) -> None:
         p = self.params
-        p.subnet_ids = as_list(p.subnet_ids)
         if not isinstance(p.target_port, int) or not 1 <= p.target_port <= 65535:
             raise ParameterError("target_port", f"{p.target_port!r} is not a TCP port", "use an integer from 1 to 65535")
-        if not p.vpc_id:
-            if p.subnet_ids or p.listener_arn:
-                raise ParameterError("vpc_id", "subnet_ids or listener_arn given without vpc_id",
-                                     "pass the VPC they belong to as vpc_id, or none of them to build a lab VPC")
-            validate_cidr("vpc_cidr", p.vpc_cidr)
-            return
-        self.vpc, self.subnets = given_network(self.cloud, p.vpc_id, p.subnet_ids)
+        if p.listener_arn and not p.vpc_id:
+            raise ParameterError("vpc_id", "listener_arn given without vpc_id",
+                                 "pass the VPC its load balancer is in as vpc_id, or no listener to build one")
+        self.validate_network()
         if p.listener_arn:
             self.listener = elb.describe_listener(self.cloud, p.listener_arn)
             self.alb = elb.describe_load_balancer(self.cloud, self.listener.load_balancer_arn)
@@ -97,19 +58,10 @@ class Run(PatternRun):
                                      f"{self.alb.type} in {self.alb.vpc_id}",
                                      "pass a listener of an internal application load balancer in vpc_id")
 
-    @property
-    def bring_your_own(self) -> bool:
-        return bool(self.params.vpc_id)
-
     def planned(self) -> list[Planned]:
         """What apply() builds: the network unless given, the ALB side unless a listener is given, link and API."""
         p = self.params
-        rows = []
-        if not p.vpc_id:
-            rows += [Planned("ec2:vpc", "vpc", f"lab VPC {p.vpc_cidr}"),
-                     Planned("ec2:route-table", "private-routes", "route table with no internet route"),
-                     Planned("ec2:subnet", "private-a", "private subnet, first AZ"),
-                     Planned("ec2:subnet", "private-b", "private subnet, second AZ")]
+        rows = self.planned_network()
         rows.append(Planned("ec2:security-group", "vpc-link", "VPC link ENIs (no ingress)"))
         if not p.listener_arn:
             rows += [Planned("ec2:security-group", "alb", "ALB: admits the VPC link's group only"),
@@ -122,20 +74,13 @@ class Run(PatternRun):
         return rows
 
     def given(self) -> dict[str, str]:
-        p = self.params
-        given = {"vpc_id": p.vpc_id, "subnet_ids": ", ".join(p.subnet_ids), "listener_arn": p.listener_arn}
-        return {name: value for name, value in given.items() if value}
+        return {**self.given_network(), **({"listener_arn": self.params.listener_arn} if self.params.listener_arn else {})}
 
     # Steps -----------------------------------------------------------------------------
     @step("network")
     def network(self) -> pd.DataFrame:
         """The VPC and two private subnets (created, or the ones given)."""
-        if not self.bring_your_own:
-            self.vpc = network.ensure_vpc(self.lab, self.params.vpc_cidr)
-            self.subnets = network.ensure_private_subnets(self.lab, self.vpc, count=2)
-        return pd.DataFrame([{"subnet": s.id, "az": s.az, "cidr": s.cidr,
-                              "internet_gateway": ", ".join(network.routes_to_internet(self.cloud, s)) or "none"}
-                             for s in self.subnets])
+        return self.ensure_network()
 
     @step("security_groups")
     def security_groups(self) -> pd.DataFrame:

@@ -12,7 +12,7 @@ API private integration over VPC link v2 straight to the ALB (2025), with no NLB
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -23,7 +23,8 @@ from ..lambdas import nlb_ingress
 from ..plan import Planned
 from ..steps import apigw_http, apigw_rest, elb, functions, network
 from .base import CommonParameters, PatternRun, checks_frame, step
-from .vpc_link_types import network_plan, validate_common
+from .lab_network import LabNetwork
+from .vpc_link_types import validate_port
 
 SCHEDULE = "rate(1 minute)"
 SYNC_PERIOD = 60  # seconds between runs of the schedule above
@@ -33,10 +34,12 @@ SYNC_PERIOD = 60  # seconds between runs of the schedule above
 class Parameters(CommonParameters):
     lab_name: str = "nlb-alb"
     vpc_cidr: str = "10.50.0.0/16"
+    vpc_id: str = ""
+    subnet_ids: list = field(default_factory=list)
     target_port: int = 80
 
 
-class Run(PatternRun):
+class Run(LabNetwork, PatternRun):
     PATTERN = "nlb-alb-bridge"
     NOTEBOOK = "05_nlb_alb_bridge"
     TITLE = "REST API -> VPC link v1 -> NLB -> ALB (and its replacements)"
@@ -46,11 +49,12 @@ class Run(PatternRun):
     STAGE = "prod"
 
     def validate(self) -> None:
-        validate_common(self.params)
+        validate_port(self.params)
+        self.validate_network()
         self.syncs: list[dict] = []
 
     def planned(self) -> list[Planned]:
-        return network_plan(self.params) + [
+        return self.planned_network() + [
             Planned("ec2:security-group", "alb", "ALB: admits the NLBs' addresses and the v2 link"),
             Planned("ec2:security-group", "web", "targets: the ALB only"),
             Planned("ec2:security-group", "vpc-link", "v2 link ENIs"),
@@ -70,6 +74,9 @@ class Run(PatternRun):
             Planned("apigateway:rest-api", "rest-api-v2", "REST API -> v2 -> ALB"),
         ]
 
+    def given(self) -> dict[str, str]:
+        return self.given_network()
+
     @property
     def entry_url(self) -> str:
         return self.stage.invoke_url + "/"
@@ -77,9 +84,7 @@ class Run(PatternRun):
     # Steps -------------------------------------------------------------------------------
     @step("network")
     def network(self) -> pd.DataFrame:
-        self.vpc = network.ensure_vpc(self.lab, self.params.vpc_cidr)
-        self.subnets = network.ensure_private_subnets(self.lab, self.vpc, count=2)
-        return pd.DataFrame([{"subnet": s.id, "az": s.az, "cidr": s.cidr} for s in self.subnets])
+        return self.ensure_network()
 
     @step("load_balancers")
     def load_balancers(self) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from ..steps import apigw_rest, dns, elb, endpoints, network
 from ..tracer import evaluate_resource_policy, trace
 from .base import CommonParameters, PatternRun, checks_frame, step
 from .certified_domain import CertifiedDomain, normalise_hostname
-from .http_alb import as_list, given_network, validate_cidr
+from .lab_network import as_list, check_given_network, validate_cidr
 
 PORT = 443
 STAGE = "prod"
@@ -68,7 +68,7 @@ class Run(CertifiedDomain, PatternRun):
         p.subnet_ids = as_list(p.subnet_ids)
         client = validate_cidr("client_cidr", p.client_cidr)
         if p.vpc_id:
-            self.vpc, self.subnets = given_network(self.cloud, p.vpc_id, p.subnet_ids)
+            self.vpc, self.subnets = check_given_network(self.cloud, p.vpc_id, p.subnet_ids)
             taken = [e["VpcEndpointId"] for e in self._execute_api_endpoints(p.vpc_id) if e.get("PrivateDnsEnabled")]
             if taken:
                 raise ParameterError("vpc_id", f"{p.vpc_id} already has an execute-api endpoint with private DNS "

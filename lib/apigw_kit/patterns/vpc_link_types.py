@@ -14,8 +14,7 @@ v2 is described beside the legacy v1 path.
 """
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -25,6 +24,7 @@ from ..inventory import enis_in, routes_of
 from ..plan import Planned
 from ..steps import apigw_http, apigw_rest, cloudmap, elb, network
 from .base import CommonParameters, PatternRun, checks_frame, step
+from .lab_network import LabNetwork
 
 COMPARISON_COLUMNS = ["link type", "API type", "allowed targets", "mechanism", "security groups",
                       "targets on this link", "ENIs in your VPC", "ENI owner"]
@@ -34,29 +34,18 @@ COMPARISON_COLUMNS = ["link type", "API type", "allowed targets", "mechanism", "
 class Parameters(CommonParameters):
     lab_name: str = "link-types"
     vpc_cidr: str = "10.40.0.0/16"
+    vpc_id: str = ""
+    subnet_ids: list = field(default_factory=list)
     target_port: int = 80
 
 
-def validate_common(params) -> None:
-    """The parameters patterns 4 and 5 share: a private /16-/24 IPv4 block and a TCP port."""
+def validate_port(params) -> None:
+    """The target port patterns 4 and 5 serve HTTP on."""
     if not isinstance(params.target_port, int) or not 1 <= params.target_port <= 65535:
         raise ParameterError("target_port", f"{params.target_port!r} is not a TCP port", "use an integer from 1 to 65535")
-    try:
-        block = ipaddress.ip_network(params.vpc_cidr)
-    except ValueError as exc:
-        raise ParameterError("vpc_cidr", f"{params.vpc_cidr!r} is not a CIDR block ({exc})", "use a block such as '10.40.0.0/16'") from None
-    if block.version != 4 or not 16 <= block.prefixlen <= 24 or not block.is_private:
-        raise ParameterError("vpc_cidr", f"{block} is not a private IPv4 block from /16 to /24", "use an RFC 1918 block such as '10.40.0.0/16'")
 
 
-def network_plan(params) -> list[Planned]:
-    return [Planned("ec2:vpc", "vpc", f"lab VPC {params.vpc_cidr}"),
-            Planned("ec2:route-table", "private-routes", "route table with no internet route"),
-            Planned("ec2:subnet", "private-a", "private subnet, first AZ"),
-            Planned("ec2:subnet", "private-b", "private subnet, second AZ")]
-
-
-class Run(PatternRun):
+class Run(LabNetwork, PatternRun):
     PATTERN = "vpc-link-types"
     NOTEBOOK = "04_vpc_link_types"
     TITLE = "VPC link v1 (REST, PrivateLink) and v2 (HTTP, Hyperplane ENIs)"
@@ -66,10 +55,11 @@ class Run(PatternRun):
     STAGE = "prod"
 
     def validate(self) -> None:
-        validate_common(self.params)
+        validate_port(self.params)
+        self.validate_network()
 
     def planned(self) -> list[Planned]:
-        return network_plan(self.params) + [
+        return self.planned_network() + [
             Planned("ec2:security-group", "vpc-link", "v2 link ENIs"),
             Planned("ec2:security-group", "alb", "ALB: admits the v2 link only"),
             Planned("ec2:security-group", "web", "targets: ALB, v2 link, NLB addresses"),
@@ -86,6 +76,9 @@ class Run(PatternRun):
             Planned("apigatewayv2:api", "http-api", "HTTP API: three targets, one v2 link"),
         ]
 
+    def given(self) -> dict[str, str]:
+        return self.given_network()
+
     @property
     def entry_url(self) -> str:
         return self.stage.invoke_url + "/"
@@ -93,9 +86,7 @@ class Run(PatternRun):
     # Steps -----------------------------------------------------------------------------
     @step("network")
     def network(self) -> pd.DataFrame:
-        self.vpc = network.ensure_vpc(self.lab, self.params.vpc_cidr)
-        self.subnets = network.ensure_private_subnets(self.lab, self.vpc, count=2)
-        return pd.DataFrame([{"subnet": s.id, "az": s.az, "cidr": s.cidr} for s in self.subnets])
+        return self.ensure_network()
 
     @step("security_groups")
     def security_groups(self) -> pd.DataFrame:
