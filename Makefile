@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup tools browser demo test golden docs bench clean lab
+.PHONY: setup tools browser demo test reliability golden docs bench clean lab
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo    run every pattern notebook on the embedded AWS and print a summary"
 	@echo "make lab     a workshop: the embedded AWS and JupyterLab on 127.0.0.1 (Ctrl-C stops both)"
 	@echo "make test    the whole test suite (unit, nbval, runbooks, the docs site in Chromium)"
+	@echo "make reliability  faults, throttling, idempotence, foreign resources, bad input; prints the figures"
 	@echo "make golden  re-execute the committed notebooks (seeded) so nbval has outputs to compare"
 	@echo "make bench   benchmarks -> benchmarks/results.md"
 	@echo "make docs    the docs site -> docs/_build/html/index.html (warnings are errors)"
@@ -39,6 +40,10 @@ lab: setup
 
 test: setup browser
 	$(BIN)/python -m pytest
+
+# also part of make test; alone it is the quick answer to "does a failed run leave anything behind?"
+reliability: setup
+	$(BIN)/python -m pytest tests/reliability -q
 
 golden: setup
 	$(BIN)/python scripts/golden.py

@@ -150,6 +150,25 @@ def listing(endpoint: str) -> Account:
     return Account(endpoint, (REGION,))
 
 
+# Figures ------------------------------------------------------------------------------
+# What the suite did, counted by the tests as they go; printed at the end (make reliability).
+FIGURES: dict[str, int] = dict.fromkeys(
+    ["faults injected", "faults survived", "leaks found", "bad inputs rejected", "throttled calls retried"], 0)
+
+
+def count(figure: str, n: int = 1) -> None:
+    FIGURES[figure] += n
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not any(FIGURES.values()):
+        return
+    terminalreporter.section("reliability figures")
+    width = max(map(len, FIGURES))
+    for figure, value in FIGURES.items():
+        terminalreporter.write_line(f"{figure:<{width}}  {value:>6}")
+
+
 @pytest.fixture(params=PATTERNS)
 def pattern(request) -> str:
     return request.param

@@ -14,7 +14,7 @@ from typing import Callable
 
 import boto3
 import pytest
-from conftest import LAB, PATTERNS, REGION, listing, make_run, new_cloud
+from conftest import LAB, PATTERNS, REGION, count, listing, make_run, new_cloud
 from test_foreign import build_foreign
 
 from apigw_kit import AccountNotConfirmed, ParameterError
@@ -166,6 +166,7 @@ def test_bad_input_is_refused_before_any_change(pattern, bad, endpoint, client):
     assert str(error).startswith(f"{error.parameter}: ") and error.fix and "Fix: " in str(error)
     assert cloud.calls.totals()["mutating"] == 0
     assert listing(endpoint) - before == {}
+    count("bad inputs rejected")
 
 
 def test_catalogue_covers_every_pattern_with_twenty_cases():

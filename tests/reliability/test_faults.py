@@ -9,7 +9,7 @@ counted over the whole embedded account, not by the lab's tags.
 from __future__ import annotations
 
 import pytest
-from conftest import LAB, Injector, clean_slate, listing, make_run, new_cloud
+from conftest import LAB, Injector, clean_slate, count, listing, make_run, new_cloud
 
 from apigw_kit import StepFailed
 
@@ -26,6 +26,7 @@ def test_fault_at_every_mutating_call(pattern, mode, endpoint, subtests):
 
     for k, call in enumerate(calls):
         with subtests.test(msg=f"{mode} at {k}: {call}"):
+            count("faults injected")
             inject.arm(k, mode)
             with pytest.raises(StepFailed) as failed:
                 make_run(pattern, cloud).apply()
@@ -39,6 +40,8 @@ def test_fault_at_every_mutating_call(pattern, mode, endpoint, subtests):
             left = make_run(pattern, cloud).teardown()
             leftovers = listing(endpoint) - baseline
             if leftovers or not left.empty:
+                count("leaks found")
                 baseline = clean_slate(endpoint)  # one case's leftovers must not fail the next
             assert left.empty, left.to_string()
             assert leftovers == {}
+            count("faults survived")

@@ -43,11 +43,8 @@ def test_second_apply_keeps_every_id_and_changes_nothing(built, endpoint):
 
 
 @pytest.mark.parametrize("kind", sorted(BY_HAND))
-def test_apply_recreates_only_what_was_deleted_by_hand(built, kind, client, endpoint, request):
+def test_apply_recreates_only_what_was_deleted_by_hand(built, kind, client, endpoint):
     run, baseline = built
-    if run.PATTERN == "https-domain" and kind == "apigatewayv2:api":
-        # Open (issue 8): the embedded AWS answers 500 on the API mapping of a domain whose API was deleted.
-        request.applymarker(pytest.mark.xfail(reason="moto 500 on a mapping to a deleted API; open", strict=False))
     before = run.resources()
     if kind not in before:
         pytest.skip(f"{run.PATTERN} builds no {kind}")

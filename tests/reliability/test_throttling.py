@@ -7,7 +7,7 @@ reference: same resources (by name), same checks, same count of mutating calls.
 """
 from __future__ import annotations
 
-from conftest import Throttle, listing, make_run, new_cloud
+from conftest import Throttle, count, listing, make_run, new_cloud
 
 RATE, SEED = 0.3, 2024
 
@@ -30,6 +30,7 @@ def test_throttled_run_equals_undisturbed_run(pattern, endpoint, instant_retries
     throttled = outcome(pattern, cloud, endpoint, baseline)
 
     assert throttle.throttled >= 0.2 * throttle.sent > 0, (throttle.throttled, throttle.sent)
+    count("throttled calls retried", throttle.throttled)
     assert throttled["account"] - undisturbed["account"] == {}, "more than undisturbed"
     assert undisturbed["account"] - throttled["account"] == {}, "missing"
     assert throttled == undisturbed

@@ -366,6 +366,20 @@ def test_http_api_domain_name_reports_its_api_gateway_target_and_zone(client):
     assert apigw.get_domain_names()["Items"][0]["DomainNameConfigurations"] == [config]
 
 
+def test_http_api_mapping_can_be_pointed_at_another_api(client):
+    apigw = client("apigatewayv2")
+    cert = client("acm").request_certificate(DomainName="api.example.com")["CertificateArn"]
+    apigw.create_domain_name(DomainName="api.example.com", DomainNameConfigurations=[{"CertificateArn": cert}])
+    first, second = (apigw.create_api(Name=n, ProtocolType="HTTP")["ApiId"] for n in ("first", "second"))
+    mapping = apigw.create_api_mapping(DomainName="api.example.com", ApiId=first, Stage="$default")["ApiMappingId"]
+    updated = apigw.update_api_mapping(DomainName="api.example.com", ApiMappingId=mapping, ApiId=second, Stage="v2")
+    assert (updated["ApiId"], updated["Stage"], updated["ApiMappingId"]) == (second, "v2", mapping)
+    assert apigw.get_api_mappings(DomainName="api.example.com")["Items"][0]["ApiId"] == second
+    with pytest.raises(ClientError) as error:
+        apigw.update_api_mapping(DomainName="api.example.com", ApiMappingId=mapping, ApiId="nosuchapi", Stage="v2")
+    assert error.value.response["Error"]["Code"] == "NotFoundException"
+
+
 def test_rest_api_regional_domain_name_reports_the_regional_zone(client):
     cert = client("acm").request_certificate(DomainName="rest.example.com")["CertificateArn"]
     domain = client("apigateway").create_domain_name(

@@ -23,6 +23,7 @@ class Rule:
 from . import (  # noqa: E402
     acm_dns_validation,
     acm_idempotency,
+    apigw_api_mapping_update,
     rest_domain_access_associations,
     apigw_domain_fields,
     aws_validation,
@@ -55,6 +56,7 @@ RULES: list[Rule] = [
     dependency_violation.RULE,
     aws_validation.RULE,
     apigw_domain_fields.RULE,
+    apigw_api_mapping_update.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     acm_idempotency.RULE,
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
