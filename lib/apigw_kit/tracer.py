@@ -749,8 +749,10 @@ class _Walk:
             self.add("host header", "Host", host_header, "ok", f"names API {match['api']}")
             return self.api_by_id(match["api"], host_header, via_endpoint=endpoint)
         try:
+            if host_header.endswith(".amazonaws.com"):  # AWS's own names are never custom domain names
+                raise LookupError(host_header)
             self.v1.get_domain_name(domainName=host_header)
-        except ClientError:
+        except (ClientError, LookupError):
             self.fail("host header", "Host", host_header, "the execute-api endpoint receives a Host that is neither an "
                       "API's execute-api name nor a custom domain name of a private API: API Gateway answers "
                       '{"message":"Forbidden"}', 403)
