@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 
 from .errors import ParameterError
 from .steps.apigw_http import _items as _v2_items
+from .steps.elb import matcher_codes
 from .steps.network import Subnet, routes_to_internet
 
 HOP_COLUMNS = ["hop", "component", "id", "verdict", "reason"]
@@ -498,7 +499,7 @@ class _Walk:
         if vpcs != {lb["VpcId"]}:
             self.fail("vpc link -> load balancer", "subnets", ",".join(link["SubnetIds"]), f"the VPC link's subnets are "
                       f"in {', '.join(sorted(vpcs))}, the load balancer in {lb['VpcId']}: its ENIs cannot reach it", 503)
-        lb_nets = self.load_balancer_addresses(lb) or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values())
+        lb_nets = self.load_balancer_nets(lb)
         self.add("vpc link -> load balancer", "subnets", ",".join(link["SubnetIds"]), "ok", f"same VPC {lb['VpcId']}")
         egress = _admits(self.groups(link["SecurityGroupIds"]), "IpPermissionsEgress", port,
                          peer_groups=lb.get("SecurityGroups") or (), peer_nets=lb_nets)
@@ -670,16 +671,17 @@ class _Walk:
             return None
         return self.elb.describe_load_balancers(LoadBalancerArns=arns[:1])["LoadBalancers"][0]
 
-    def load_balancer_addresses(self, lb: dict) -> list[ipaddress.IPv4Network]:
-        """The /32 of each of the load balancer's ENIs: what a target sees as the source without security groups."""
+    def load_balancer_nets(self, lb: dict) -> list[ipaddress.IPv4Network]:
+        """Where the load balancer's traffic comes from: the /32 of each of its ENIs, or its subnets when none is listed."""
         description = "ELB " + lb["LoadBalancerArn"].split(":loadbalancer/")[1]
         enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "description", "Values": [description]}])
-        return [ipaddress.ip_network(e["PrivateIpAddress"]) for e in enis["NetworkInterfaces"]]
+        return ([ipaddress.ip_network(e["PrivateIpAddress"]) for e in enis["NetworkInterfaces"]]
+                or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values()))
 
     def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None, status: int | None) -> None:
         """Every target's security groups admit the load balancer on the traffic port."""
         port = tg["Port"]
-        lb_nets = self.load_balancer_addresses(lb) or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values())
+        lb_nets = self.load_balancer_nets(lb)
         ids = [t["Target"]["Id"] for t in health]
         if tg["TargetType"] == "instance":
             reservations = self.ec2.describe_instances(InstanceIds=ids)["Reservations"]
@@ -721,12 +723,7 @@ class _Walk:
 
     def endpoint_health_matcher(self, tg: dict, endpoint: dict) -> None:
         codes = tg.get("Matcher", {}).get("HttpCode", "")
-        accepted = set()
-        for part in codes.split(","):
-            low, _, high = part.strip().partition("-")
-            if low.isdigit():
-                accepted |= set(range(int(low), int(high or low) + 1))
-        if 403 not in accepted:
+        if 403 not in matcher_codes(codes):
             self.fail("health check", "target group", tg["TargetGroupName"], f"targets are the execute-api endpoint "
                       f"{endpoint['VpcEndpointId']}, which answers a health check (no API Host header) with 403; the "
                       f"matcher {codes!r} does not accept 403, so every target is unhealthy", 503)
@@ -748,11 +745,8 @@ class _Walk:
         if match:
             self.add("host header", "Host", host_header, "ok", f"names API {match['api']}")
             return self.api_by_id(match["api"], host_header, via_endpoint=endpoint)
-        try:
-            if host_header.endswith(".amazonaws.com"):  # AWS's own names are never custom domain names
-                raise LookupError(host_header)
-            self.v1.get_domain_name(domainName=host_header)
-        except (ClientError, LookupError):
+        # AWS's own names are never custom domain names: no need to ask API Gateway about them.
+        if host_header.endswith(".amazonaws.com") or not self.rest_domain_exists(host_header):
             self.fail("host header", "Host", host_header, "the execute-api endpoint receives a Host that is neither an "
                       "API's execute-api name nor a custom domain name of a private API: API Gateway answers "
                       '{"message":"Forbidden"}', 403)
@@ -767,6 +761,13 @@ class _Walk:
         self.add("host header", "custom domain", host_header, "ok", f"mapped to API {mapping['restApiId']} stage {mapping.get('stage')}")
         rest = self.v1.get_rest_api(restApiId=mapping["restApiId"])
         self.rest_api(rest, endpoint, mapping.get("stage"))
+
+    def rest_domain_exists(self, name: str) -> bool:
+        try:
+            self.v1.get_domain_name(domainName=name)
+            return True
+        except ClientError:
+            return False
 
     def rest_api(self, rest: dict, via_endpoint: dict | None, stage: str | None) -> None:
         api_id = rest["id"]

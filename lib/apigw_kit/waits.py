@@ -22,13 +22,6 @@ BAR_DELAY = 2.0
 MIN_REAL_TIMEOUT = 30.0
 
 
-def _expired(start: float, timeout: float, scale: float) -> bool:
-    real = time.monotonic() - start
-    if scale >= 1:
-        return real >= timeout * scale
-    return real >= max(timeout * scale, MIN_REAL_TIMEOUT)
-
-
 def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str], *,
              failed: frozenset[str] = frozenset(), timeout: float = 600, poll: float = 10,
              cause: str = "") -> str:
@@ -38,6 +31,7 @@ def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str
     usually keeps it there) on timeout, or as soon as a ``failed`` state shows.
     """
     scale = cloud.time_scale
+    deadline = timeout * scale if scale >= 1 else max(timeout * scale, MIN_REAL_TIMEOUT)  # real seconds
     start = time.monotonic()
     state = read_state()
     bar = None  # created only once the wait has lasted BAR_DELAY real seconds
@@ -47,7 +41,7 @@ def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str
                 raise WaitTimeout(f"{resource} is {state}. {cause}".strip())
             real = time.monotonic() - start
             elapsed = real / scale if scale else 0
-            if _expired(start, timeout, scale):
+            if real >= deadline:
                 raise WaitTimeout(f"{resource} still {state} after {timeout:.0f}s. {cause}".strip())
             if bar is None and real >= BAR_DELAY:
                 bar = tqdm(total=round(timeout), desc=f"waiting for {resource}", unit="s", leave=False)

@@ -306,8 +306,7 @@ def health_check_accepts_forbidden(cloud, target_group_arn: str) -> Check:
     """HTTPS health checks that count the endpoint's 403 (it gets no API Host header) as healthy."""
     group = cloud.client("elbv2").describe_target_groups(TargetGroupArns=[target_group_arn])["TargetGroups"][0]
     codes = group.get("Matcher", {}).get("HttpCode", "")
-    accepted = {int(c) for part in codes.split(",") if part.strip()
-                for low, _, high in [part.strip().partition("-")] for c in range(int(low), int(high or low) + 1)}
+    accepted = elb.matcher_codes(codes)
     problems = [f"{name} is {value}" for name, value in (("protocol", group["Protocol"]),
                 ("health check protocol", group.get("HealthCheckProtocol")), ("target type", group["TargetType"]))
                 if value != ("ip" if name == "target type" else "HTTPS")]

@@ -114,6 +114,16 @@ def ensure_target_group(lab, role: str, vpc_id: str, *, protocol: str, port: int
     return TargetGroup(tg["TargetGroupArn"], name, protocol, port, target_type)
 
 
+def matcher_codes(codes: str) -> set[int]:
+    """The HTTP codes a target group's health-check matcher accepts ("200,403", "200-299")."""
+    accepted = set()
+    for part in codes.split(","):
+        low, _, high = part.strip().partition("-")
+        if low.isdigit():
+            accepted |= set(range(int(low), int(high or low) + 1))
+    return accepted
+
+
 def target_health(cloud, target_group_arn: str) -> list[dict]:
     return _elb(cloud).describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
 
