@@ -30,6 +30,7 @@ from . import (  # noqa: E402
     cloudmap_namespace_zone,
     dependency_violation,
     instance_primary_eni,
+    ip_target_health,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
@@ -62,6 +63,7 @@ RULES: list[Rule] = [
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
     cloudmap_namespace_zone.RULE,
     rest_domain_access_associations.RULE,
+    ip_target_health.RULE,
 ]
 _installed = False
 
