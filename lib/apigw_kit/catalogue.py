@@ -11,10 +11,18 @@ Patterns: ``http-alb`` (HTTP API -> VPC link v2 -> internal ALB:80 -> instance),
 ``http-alb-tls`` (the same through an HTTPS:443 listener with TlsConfig),
 ``rest-private-alb`` (client -> internal ALB:443 -> execute-api endpoint ->
 private REST API, custom domain ``api.<lab>.internal``), ``rest-nlb``
-(regional REST API -> VPC link v1 -> NLB with security groups -> instance).
+(regional REST API -> VPC link v1 -> NLB with security groups -> instance),
+``rest-nlb-alb`` (REST API -> VPC link v1 -> NLB whose IP targets a scheduled
+sync function keeps on the ALB's addresses -> internal ALB -> instance).
+
+Entries find resources by role and by what points at what (the target group a
+listener forwards to, the groups guarding an NLB's targets), not by one
+builder's names, so the pattern notebooks play them as workshop exercises on
+their own labs.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Callable
@@ -22,9 +30,10 @@ from typing import Callable
 import pandas as pd
 
 from . import local
+from .checks import load_balancer_ips
 from .errors import ParameterError
 from .waits import wait_for
-from .steps import network
+from .steps import dns, functions, network
 from .steps.apigw_http import VpcLink, wait_vpc_link
 from .steps.apigw_http import _items as _v2_items
 
@@ -38,6 +47,7 @@ DOC_TLS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-pr
 DOC_NLB_SG = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html"
 DOC_ALB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
 DOC_TG_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
+DOC_ALB_TARGET = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html"
 DOC_PRIVATE_API = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html"
 
 
@@ -227,10 +237,13 @@ def break_custom_domain(lab) -> None:
     v1.delete_domain_name(domainName=custom_domain(lab))
 
 
+def _forwarded_group(lab, role: str, port: int) -> str:
+    """The target group a listener of the lab's load balancer ``role`` forwards to."""
+    return _listener(lab, role, port)["DefaultActions"][0]["TargetGroupArn"]
+
+
 def break_health_matcher(lab) -> None:
-    elb = lab.cloud.client("elbv2")
-    arn = elb.describe_target_groups(Names=[lab.resource_name("endpoint-tg")])["TargetGroups"][0]["TargetGroupArn"]
-    elb.modify_target_group(TargetGroupArn=arn, Matcher={"HttpCode": "200"})
+    lab.cloud.client("elbv2").modify_target_group(TargetGroupArn=_forwarded_group(lab, "alb", 443), Matcher={"HttpCode": "200"})
 
 
 def _set_source_vpce(lab, endpoint_id: str) -> None:
@@ -255,8 +268,67 @@ def break_nlb_enforcement(lab) -> None:
                                                   EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="on")
 
 
+def _nlb_sources(lab) -> tuple[list[str], list[str]]:
+    """What the NLB's traffic comes from at its targets: its security groups, or (without any) its addresses."""
+    nlb = _load_balancer(lab, "nlb")
+    groups = nlb.get("SecurityGroups", [])
+    return groups, [] if groups else [f"{ip}/32" for ip in load_balancer_ips(lab.cloud, nlb["LoadBalancerArn"])]
+
+
+def _nlb_target_guards(lab) -> list[tuple[str, int]]:
+    """(security group, port) guarding each target of the NLB: an instance's groups, or those of the ENI holding an IP."""
+    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
+    guards = []
+    for group in elb.describe_target_groups(LoadBalancerArn=_load_balancer(lab, "nlb")["LoadBalancerArn"])["TargetGroups"]:
+        ids = [t["Target"]["Id"] for t in elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]]
+        if not ids:
+            continue
+        if group["TargetType"] == "instance":
+            found = [g["GroupId"] for r in ec2.describe_instances(InstanceIds=ids)["Reservations"]
+                     for i in r["Instances"] for g in i["SecurityGroups"]]
+        else:
+            found = [g["GroupId"] for e in ec2.describe_network_interfaces(
+                Filters=[{"Name": "addresses.private-ip-address", "Values": ids}])["NetworkInterfaces"] for g in e["Groups"]]
+        guards += [(group_id, group["Port"]) for group_id in dict.fromkeys(found)]
+    return guards
+
+
 def break_target_sg_for_nlb(lab) -> None:
-    _revoke_ingress_from(lab, "web")
+    """Revoke the rules that admit the NLB at its targets (and only those)."""
+    ec2 = lab.cloud.client("ec2")
+    groups, cidrs = _nlb_sources(lab)
+    for group_id, _ in _nlb_target_guards(lab):
+        rules = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
+        for rule in rules:
+            pairs = [p for p in rule.get("UserIdGroupPairs", []) if p["GroupId"] in groups]
+            ranges = [r for r in rule.get("IpRanges", []) if r["CidrIp"] in cidrs]
+            if pairs or ranges:
+                ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[{
+                    **rule, "UserIdGroupPairs": pairs, "IpRanges": ranges, "Ipv6Ranges": [], "PrefixListIds": []}])
+
+
+def _bridge_schedule(lab) -> tuple[str, dict]:
+    """The sync function's schedule rule and the event it sends (the rule's target input)."""
+    name = lab.resource_name("target-sync")
+    target = lab.cloud.client("events").list_targets_by_rule(Rule=name)["Targets"][0]
+    return name, json.loads(target["Input"])
+
+
+def break_target_sync(lab) -> None:
+    """The sync schedule is disabled and the ALB's nodes move: the NLB keeps addresses nobody holds."""
+    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
+    rule, event = _bridge_schedule(lab)
+    lab.cloud.client("events").disable_rule(Name=rule)
+    current = elb.describe_target_health(TargetGroupArn=event["targetGroupArn"])["TargetHealthDescriptions"]
+    elb.deregister_targets(TargetGroupArn=event["targetGroupArn"], Targets=[t["Target"] for t in current])
+    held = {a["PrivateIpAddress"] for e in ec2.describe_network_interfaces(Filters=[
+        {"Name": "vpc-id", "Values": [_ec2_id(lab, "vpc", "vpc")]}])["NetworkInterfaces"] for a in e["PrivateIpAddresses"]}
+    stale = []
+    for zone in _load_balancer(lab, "alb")["AvailabilityZones"]:
+        subnet = ec2.describe_subnets(SubnetIds=[zone["SubnetId"]])["Subnets"][0]
+        free = (str(ip) for ip in reversed(list(ipaddress.ip_network(subnet["CidrBlock"]).hosts())) if str(ip) not in held)
+        stale.append({"Id": next(free), "Port": event["targetPort"]})
+    elb.register_targets(TargetGroupArn=event["targetGroupArn"], Targets=stale)
 
 
 # Fixes (the solutions of the workshop exercises): each repairs what its break did, found the same way -------
@@ -316,11 +388,15 @@ def reactivate_vpc_link(lab) -> None:
 
 
 def verify_name_on_certificate(lab) -> None:
-    """ServerNameToVerify becomes a name the HTTPS listener's certificate covers."""
+    """ServerNameToVerify becomes a name the HTTPS listener's certificate covers: the API's custom domain if it has one."""
+    v2, api_id = lab.cloud.client("apigatewayv2"), _http_api(lab)["ApiId"]
     listener = _listener(lab, "alb", 443)
     certificate = lab.cloud.client("acm").describe_certificate(
         CertificateArn=listener["Certificates"][0]["CertificateArn"])["Certificate"]["DomainName"]
-    _update_integration(lab, TlsConfig={"ServerNameToVerify": certificate.replace("*", "app", 1)})
+    domains = [d["DomainName"] for d in _v2_items(v2.get_domain_names)
+               if dns.name_covered(certificate, d["DomainName"])
+               and any(m["ApiId"] == api_id for m in _v2_items(v2.get_api_mappings, DomainName=d["DomainName"]))]
+    _update_integration(lab, TlsConfig={"ServerNameToVerify": domains[0] if domains else certificate.replace("*", "app", 1)})
 
 
 def use_internal_alb(lab) -> None:
@@ -351,14 +427,15 @@ def map_custom_domain(lab) -> None:
 
 
 def accept_403_health(lab) -> None:
-    elb = lab.cloud.client("elbv2")
-    arn = elb.describe_target_groups(Names=[lab.resource_name("endpoint-tg")])["TargetGroups"][0]["TargetGroupArn"]
-    elb.modify_target_group(TargetGroupArn=arn, Matcher={"HttpCode": "200,403"})
+    lab.cloud.client("elbv2").modify_target_group(TargetGroupArn=_forwarded_group(lab, "alb", 443), Matcher={"HttpCode": "200,403"})
 
 
 def admit_endpoint_in_policy(lab) -> None:
-    """The policy's aws:SourceVpce conditions name the lab's execute-api endpoint."""
+    """The policy's aws:SourceVpce conditions name the lab's execute-api endpoint; each stage is redeployed to apply it."""
     _set_source_vpce(lab, _ec2_id(lab, "endpoint", "vpc-endpoint"))
+    v1, api = lab.cloud.client("apigateway"), _rest_api(lab, "private-api")
+    for stage in v1.get_stages(restApiId=api["id"])["item"]:
+        v1.create_deployment(restApiId=api["id"], stageName=stage["stageName"], description="resource policy changed")
 
 
 def stop_enforcing_on_privatelink(lab) -> None:
@@ -368,17 +445,27 @@ def stop_enforcing_on_privatelink(lab) -> None:
 
 
 def admit_nlb_at_targets(lab) -> None:
-    """The targets' security group admits the NLB's security groups on the target group's port."""
-    elb, nlb = lab.cloud.client("elbv2"), _load_balancer(lab, "nlb")
-    for group in elb.describe_target_groups(LoadBalancerArn=nlb["LoadBalancerArn"])["TargetGroups"]:
-        for nlb_sg in nlb["SecurityGroups"]:
-            _ensure_ingress(lab, _ec2_id(lab, "web", "security-group"), group["Port"], source_group=nlb_sg)
+    """The groups guarding the NLB's targets admit its security groups (or, without any, its addresses) on the target port."""
+    groups, cidrs = _nlb_sources(lab)
+    for group_id, port in _nlb_target_guards(lab):
+        for source in groups:
+            _ensure_ingress(lab, group_id, port, source_group=source)
+        for cidr in cidrs:
+            _ensure_ingress(lab, group_id, port, cidr=cidr)
+
+
+def resume_target_sync(lab) -> None:
+    """Enable the sync schedule again and run the function once now, as the schedule would."""
+    rule, event = _bridge_schedule(lab)
+    lab.cloud.client("events").enable_rule(Name=rule)
+    function = lab.cloud.client("lambda").get_function(FunctionName=rule)["Configuration"]
+    functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync", function["Role"]), event)
 
 
 CATALOGUE: list[Misconfiguration] = [
     Misconfiguration(
         "alb-sg-excludes-vpc-link", "The ALB's security group does not admit the VPC link", "http-alb",
-        '503 {"message":"Service Unavailable"} on every route', 503, "ALB ingress",
+        '503 {"message":"Service Unavailable"} on every route to the ALB', 503, "ALB ingress",
         "API Gateway connects from the VPC link's ENIs; the ALB's security group has no ingress rule naming the "
         "link's security group (or a CIDR holding its subnets) on the listener port, so the connection is dropped.",
         "Add an ingress rule on the ALB's security group for the listener port whose source is the VPC link's security group.",
@@ -468,6 +555,23 @@ CATALOGUE: list[Misconfiguration] = [
         "Traffic through the VPC link reaches the targets from the NLB's private addresses (or its security group); "
         "the targets' security group admits neither, so health checks and requests are dropped.",
         "Admit the NLB's security group (or its subnets' CIDRs when it has none) on the target port.",
+        KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request, fix_lab=admit_nlb_at_targets),
+    Misconfiguration(
+        "nlb-targets-stale", "The NLB's IP targets are addresses the ALB no longer holds", "rest-nlb-alb",
+        '500 {"message":"Internal server error"}; called from inside the VPC, the ALB answers', 500, "targets",
+        "An ALB's nodes change address when it scales or is maintained; an IP target group keeps the addresses it was "
+        "given. The function that copies the ALB's addresses to the NLB's targets has stopped running (its schedule is "
+        "disabled), so every target is an address nothing answers on and fails its health checks.",
+        "Enable the sync function's schedule and run it once now; or replace the IP target group by an ALB-type target "
+        "group, which follows the ALB's addresses itself.",
+        DOC_ALB_TARGET, break_target_sync, rest_nlb_request, fix_lab=resume_target_sync),
+    Misconfiguration(
+        "alb-sg-excludes-nlb", "The ALB's security group does not admit the NLB in front of it", "rest-nlb-alb",
+        '500 {"message":"Internal server error"} since a security-group clean-up', 500, "target ingress",
+        "The NLB forwards to the ALB's addresses from its own private addresses (it has no security group); the ALB's "
+        "security group has no rule for them on the listener port, so health checks and requests are dropped.",
+        "Admit each of the NLB's private addresses (/32) on the ALB's listener port; the NLB keeps one fixed address per "
+        "Availability Zone, so the rules do not go stale.",
         KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request, fix_lab=admit_nlb_at_targets),
 ]
 

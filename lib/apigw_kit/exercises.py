@@ -32,6 +32,9 @@ class Exercise:
         if entry.fix_lab is None:
             raise ParameterError("exercise", f"{entry.id!r} has nothing in the lab to fix",
                                  "pick a catalogue entry with a fix_lab")
+        if entry.id not in run.EXERCISES:
+            raise ParameterError("exercise", f"{entry.id!r} does not play on a {run.PATTERN} lab",
+                                 f"use one of {', '.join(run.EXERCISES) or '(none: this pattern has no exercises)'}")
         self.run, self.entry = run, entry
         self.skipped = self._skip_reason()
         self.broken: Trace | None = None
@@ -58,7 +61,7 @@ class Exercise:
     # The attendee's tools -----------------------------------------------------------------------------
     def trace(self) -> Trace:
         """Follow the failing request hop by hop through the live configuration (read-only)."""
-        return self.run.trace(**self.entry.request(self.run.lab))
+        return self.run.trace(**self.run.exercise_request(self.entry))
 
     def check(self) -> pd.DataFrame:
         """Trace again and run the pattern's checks: passed, or what is still wrong."""
@@ -76,8 +79,7 @@ class Exercise:
 
     # Display: the symptom as a user reports it, never the cause ---------------------------------------------
     def _request(self) -> str:
-        request = self.entry.request(self.run.lab)
-        return f"GET {request['url']} from {request.get('source', 'internet')}"
+        return f"{self.broken.method} {self.broken.url} from {self.broken.source}"
 
     def __repr__(self) -> str:
         if self.skipped:

@@ -13,6 +13,7 @@ import pytest
 import apigw_kit
 from apigw_kit import catalogue, tracer
 from apigw_kit.errors import ParameterError
+from apigw_kit.patterns import nlb_alb_bridge
 from apigw_kit.steps import apigw_http as h
 from apigw_kit.steps import elb as e
 from apigw_kit.steps import network as n
@@ -82,7 +83,7 @@ def build_rest_private_alb(lab):
         VpcId=vpc.id, ServiceName=f"com.amazonaws.{cloud.region}.execute-api", VpcEndpointType="Interface",
         SubnetIds=[s.id for s in subnets], SecurityGroupIds=[endpoint_sg.id], PrivateDnsEnabled=True,
         TagSpecifications=lab.tag_specs("vpc-endpoint", "endpoint"))["VpcEndpoint"]
-    alb = e.ensure_load_balancer(lab, "front-alb", "application", subnets, [alb_sg.id])
+    alb = e.ensure_load_balancer(lab, "alb", "application", subnets, [alb_sg.id])
     endpoint = _wait_endpoint(cloud, endpoint["VpcEndpointId"])
     ips = [eni["PrivateIpAddress"] for eni in ec2.describe_network_interfaces(
         NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]]
@@ -141,10 +142,16 @@ def build_rest_nlb(lab):
     return vpc
 
 
+def build_rest_nlb_alb(lab):
+    """Pattern 5's lab, built by its own run: its NLB -> ALB bridge is the pattern's whole point."""
+    return nlb_alb_bridge.Run(cloud=lab.cloud, lab_name=lab.name).apply().vpc
+
+
 BUILDERS = {"http-alb": build_http_alb, "http-alb-tls": lambda lab: build_http_alb(lab, tls=True),
-            "rest-private-alb": build_rest_private_alb, "rest-nlb": build_rest_nlb}
+            "rest-private-alb": build_rest_private_alb, "rest-nlb": build_rest_nlb, "rest-nlb-alb": build_rest_nlb_alb}
 HEALTHY_REQUEST = {"http-alb": catalogue.api_request, "http-alb-tls": catalogue.api_request,
-                   "rest-private-alb": catalogue.private_alb_request, "rest-nlb": catalogue.rest_nlb_request}
+                   "rest-private-alb": catalogue.private_alb_request, "rest-nlb": catalogue.rest_nlb_request,
+                   "rest-nlb-alb": catalogue.rest_nlb_request}
 
 
 @pytest.fixture
@@ -184,7 +191,7 @@ def test_http_api_path_names_every_hop(cloud):
 def test_alb_traced_from_its_vpc_and_from_a_client_network(cloud):
     lab = cloud.lab("tr")
     vpc = build_rest_private_alb(lab)
-    alb = cloud.client("elbv2").describe_load_balancers(Names=[lab.resource_name("front-alb")])["LoadBalancers"][0]
+    alb = cloud.client("elbv2").describe_load_balancers(Names=[lab.resource_name("alb")])["LoadBalancers"][0]
     from_vpc = traced(cloud, url=f"https://{alb['DNSName']}/", source=f"vpc:{vpc.id}", host=catalogue.custom_domain(lab))
     assert from_vpc.status == 200, from_vpc.frame.to_string()
     from_vpn = traced(cloud, url=f"https://{catalogue.custom_domain(lab)}/", source=CLIENT_VPN)

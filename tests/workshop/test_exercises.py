@@ -1,7 +1,8 @@
-"""Workshop exercises: each breaks pattern 1's lab, the check names what is wrong until the solution repairs it.
+"""Workshop exercises: each breaks a pattern's lab, the check names what is wrong until the solution repairs it.
 
-One lab is built for the module; every test leaves it healthy (the exercise
-refuses to start otherwise, which is itself tested).
+One lab at a time lives in the embedded AWS (``lab_of`` resets it when another
+pattern is asked for); every test leaves its lab healthy (an exercise refuses
+to start otherwise, which is itself tested).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from apigw_kit import ParameterError, catalogue, connect
 from apigw_kit.local import reset
+from apigw_kit.patterns import MODULES, load
 from apigw_kit.patterns.http_alb import Run
 
 REGION = "eu-west-1"
@@ -21,11 +23,24 @@ EXERCISE_CELL = re.compile(r'^exercise = run\.exercise\("(?P<id>[a-z0-9-]+)"\)\n
 
 
 @pytest.fixture(scope="module")
-def run(embedded_server):
-    reset(embedded_server.url)
+def lab_of(embedded_server):
+    """``lab_of(pattern)``: that pattern's applied run, the only lab in the embedded AWS."""
+    current: dict = {}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ENDPOINT_URL", embedded_server.url)
-        yield Run(cloud=connect("local", REGION), lab_name="ws").apply()
+
+        def build(pattern: str):
+            if pattern not in current:
+                current.clear()
+                reset(embedded_server.url)
+                current[pattern] = load(pattern)(cloud=connect("local", REGION), lab_name="ws").apply()
+            return current[pattern]
+        yield build
+
+
+@pytest.fixture
+def run(lab_of):
+    return lab_of(Run.PATTERN)
 
 
 def notebook_exercises() -> list[tuple[str, str]]:
@@ -39,23 +54,10 @@ def notebook_exercises() -> list[tuple[str, str]]:
     return found
 
 
-def pattern1_exercises() -> list[str]:
-    return [entry_id for name, entry_id in notebook_exercises() if name == f"{Run.NOTEBOOK}.ipynb"]
+def pattern_exercises() -> list[tuple[str, str]]:
+    """(pattern, catalogue id) of every exercise a pattern offers, patterns in order."""
+    return [(pattern, entry_id) for pattern in MODULES for entry_id in load(pattern).EXERCISES]
 
-
-@pytest.mark.parametrize("entry_id", pattern1_exercises())
-def test_each_exercise_is_wrong_until_its_solution(run, entry_id):
-    entry = catalogue.by_id(entry_id)
-    exercise = run.exercise(entry_id)
-    shown = repr(exercise)
-    assert entry.symptom in shown and entry.cause not in shown  # the symptom, never the cause
-    assert exercise.broken.status == entry.status and exercise.trace().failure.hop == entry.hop
-    before = exercise.check().iloc[0]
-    assert not before["passed"] and before["still wrong"].startswith(entry.hop)
-    entry.fix_lab(run.lab)
-    after = exercise.check().iloc[0]
-    assert after["passed"] and after["still wrong"] == "" and after["outcome"] == "200 OK"
-    assert run.verify()["passed"].all()
 
 
 def test_a_fix_that_opens_the_alb_to_the_world_is_still_wrong(run):
@@ -78,6 +80,9 @@ def test_an_exercise_starts_only_from_a_healthy_lab(run):
     catalogue.start_targets(run.lab)
     with pytest.raises(ParameterError, match="nothing in the lab to fix"):
         run.exercise("internal-alb-from-internet")
+    with pytest.raises(ParameterError, match="does not play on a http-alb lab.*alb-sg-excludes-vpc-link"):
+        run.exercise("nlb-targets-stale")
+    assert run.verify()["passed"].all()
 
 
 def test_exercises_skip_resources_passed_in(run):
@@ -95,7 +100,9 @@ def test_exercises_skip_resources_passed_in(run):
 def test_notebook_exercises_follow_the_house_pattern():
     """Every exercise: a catalogue entry with a fix, then trace, collapsed one-call solution, check."""
     exercises = notebook_exercises()
-    assert len(pattern1_exercises()) >= 2
+    for pattern in MODULES:
+        played = [entry_id for name, entry_id in exercises if name == f"{load(pattern).NOTEBOOK}.ipynb"]
+        assert len(played) >= 2 and set(played) <= set(load(pattern).EXERCISES), (pattern, played)
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         cells = nbformat.read(path, as_version=4).cells
         heads = [c.source.splitlines()[0] for c in cells if c.cell_type == "markdown" and c.source.startswith("## ")]
@@ -113,3 +120,18 @@ def test_notebook_exercises_follow_the_house_pattern():
             assert calls == [f"{entry.fix_lab.__name__}(run.lab)"], (path.name, calls)
         if any(name == path.name for name, _ in exercises):
             assert heads.index("## Exercises: break it, trace it, fix it") + 1 == heads.index("## Clean up"), path.name
+
+
+@pytest.mark.parametrize("pattern, entry_id", pattern_exercises())
+def test_each_exercise_is_wrong_until_its_solution(lab_of, pattern, entry_id):
+    run, entry = lab_of(pattern), catalogue.by_id(entry_id)
+    exercise = run.exercise(entry_id)
+    shown = repr(exercise)
+    assert entry.symptom in shown and entry.cause not in shown  # the symptom, never the cause
+    assert exercise.broken.status == entry.status and exercise.trace().failure.hop == entry.hop
+    before = exercise.check().iloc[0]
+    assert not before["passed"] and before["still wrong"].startswith(entry.hop)
+    entry.fix_lab(run.lab)
+    after = exercise.check().iloc[0]
+    assert after["passed"] and after["still wrong"] == "" and after["outcome"] == "200 OK", after["still wrong"]
+    assert run.verify()["passed"].all()

@@ -69,6 +69,7 @@ class PatternRun:
     CLIENT: str = "client"  # who sends the requests, as the diagram labels them
     Parameters: type = CommonParameters
     STEPS: tuple[str, ...] = ()  # method names, in order, that apply() runs
+    EXERCISES: tuple[str, ...] = ()  # catalogue entries that play on this lab (each tested in tests/workshop)
 
     def __init__(self, params=None, *, cloud=None, **values):
         """Validate the parameters (read-only calls) and connect; ``cloud`` reuses a connection."""
@@ -132,6 +133,10 @@ class PatternRun:
         """Break this lab as catalogue entry ``entry_id`` says; a workshop exercise (see apigw_kit.exercises)."""
         from ..exercises import Exercise
         return Exercise.start(self, entry_id)
+
+    def exercise_request(self, entry) -> dict:
+        """``trace()`` arguments of the request that catalogue ``entry`` breaks: by default this pattern's own."""
+        return {}
 
     def diagram(self, path: str, trace=None):
         """Draw the lab from its live inventory to ``path`` (PNG) and return it for display.

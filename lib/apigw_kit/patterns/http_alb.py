@@ -34,6 +34,8 @@ class Parameters(CommonParameters):
 
 class Run(LabNetwork, PatternRun):
     PATTERN = "http-alb"
+    EXERCISES = ("alb-sg-excludes-vpc-link", "no-healthy-targets", "vpc-link-subnets-elsewhere",
+                 "vpc-link-inactive")
     NOTEBOOK = "01_http_api_vpc_link_alb"
     TITLE = "HTTP API -> VPC link -> internal ALB"
     Parameters = Parameters

@@ -47,6 +47,7 @@ def validate_port(params) -> None:
 
 class Run(LabNetwork, PatternRun):
     PATTERN = "vpc-link-types"
+    EXERCISES = ("target-sg-excludes-nlb", "alb-sg-excludes-vpc-link")
     NOTEBOOK = "04_vpc_link_types"
     TITLE = "VPC link v1 (REST, PrivateLink) and v2 (HTTP, Hyperplane ENIs)"
     Parameters = Parameters
@@ -82,6 +83,10 @@ class Run(LabNetwork, PatternRun):
     @property
     def entry_url(self) -> str:
         return self.stage.invoke_url + "/"
+
+    def exercise_request(self, entry) -> dict:
+        """HTTP API entries break the v2 link's path to the ALB; the others, the REST API's."""
+        return {"url": self.http_api.endpoint + "/alb/orders"} if entry.pattern.startswith("http-alb") else {}
 
     # Steps -----------------------------------------------------------------------------
     @step("network")
