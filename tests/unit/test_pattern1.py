@@ -7,17 +7,14 @@ from apigw_kit import ParameterError, connect
 from apigw_kit.patterns.http_alb import Run
 from apigw_kit.steps import elb
 
+from lab_checks import failing
+
 REGION = "eu-west-1"
 
 
 @pytest.fixture
 def run(endpoint):
     return Run(cloud=connect("local", REGION), lab_name="p1").apply()
-
-
-def failing(run) -> dict[str, str]:
-    checks = run.verify()
-    return dict(zip(checks.loc[~checks["passed"], "check"], checks.loc[~checks["passed"], "detail"]))
 
 
 def test_all_checks_pass_on_the_lab(run):

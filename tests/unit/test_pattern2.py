@@ -5,7 +5,9 @@ import pytest
 
 from apigw_kit import ParameterError, connect
 from apigw_kit.patterns.https_custom_domain import Run
-from apigw_kit.steps import dns, elb
+from apigw_kit.steps import elb
+
+from lab_checks import failing
 
 REGION = "eu-west-1"
 DOMAIN = "private-integration.example.com"
@@ -14,11 +16,6 @@ DOMAIN = "private-integration.example.com"
 @pytest.fixture
 def run(endpoint):
     return Run(cloud=connect("local", REGION), lab_name="p2").apply()
-
-
-def failing(run) -> dict[str, str]:
-    checks = run.verify()
-    return dict(zip(checks.loc[~checks["passed"], "check"], checks.loc[~checks["passed"], "detail"]))
 
 
 def test_all_checks_pass_and_the_request_reaches_the_targets_only_through_the_domain(run):

@@ -9,6 +9,8 @@ from apigw_kit import ParameterError, connect
 from apigw_kit.patterns.private_api_vpn import Run
 from apigw_kit.steps import apigw_rest, network
 
+from lab_checks import failing
+
 REGION = "eu-west-1"
 DOMAIN = "private-api.example.com"
 
@@ -16,11 +18,6 @@ DOMAIN = "private-api.example.com"
 @pytest.fixture
 def run(endpoint):
     return Run(cloud=connect("local", REGION), lab_name="p3").apply()
-
-
-def failing(run) -> dict[str, str]:
-    checks = run.verify()
-    return dict(zip(checks.loc[~checks["passed"], "check"], checks.loc[~checks["passed"], "detail"]))
 
 
 def test_all_checks_pass_and_the_client_network_reaches_the_api_through_the_alb(run):

@@ -7,6 +7,8 @@ from apigw_kit import ParameterError, checks, connect
 from apigw_kit.patterns.vpc_link_types import Run
 from apigw_kit.steps import apigw_rest
 
+from lab_checks import failing
+
 REGION = "eu-west-1"
 
 
@@ -15,11 +17,6 @@ REGION = "eu-west-1"
 @pytest.fixture
 def run(endpoint):
     return Run(cloud=connect("local", REGION), lab_name="p4").apply()
-
-
-def failing(run) -> dict[str, str]:
-    checks = run.verify()
-    return dict(zip(checks.loc[~checks["passed"], "check"], checks.loc[~checks["passed"], "detail"]))
 
 
 def test_all_checks_pass_and_rerun_changes_nothing(run):

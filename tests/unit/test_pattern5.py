@@ -7,6 +7,8 @@ from apigw_kit import checks, connect
 from apigw_kit.lambdas import target_sync
 from apigw_kit.patterns.nlb_alb_bridge import Run
 from apigw_kit.steps import elb
+
+from lab_checks import failing
 from test_lambdas import page_enis  # the paging shim of the function's own tests
 
 REGION = "eu-west-1"
@@ -15,11 +17,6 @@ REGION = "eu-west-1"
 @pytest.fixture
 def run(endpoint):
     return Run(cloud=connect("local", REGION), lab_name="p5").apply()
-
-
-def failing(run) -> dict[str, str]:
-    frame = run.verify()
-    return dict(zip(frame.loc[~frame["passed"], "check"], frame.loc[~frame["passed"], "detail"]))
 
 
 def nlb_targets(run) -> set[str]:
