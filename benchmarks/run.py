@@ -118,7 +118,7 @@ def embedded_runs(url: str, repeats: int, work: Path) -> str:
             for i in range(repeats):
                 floors.append(timed(lambda: papermill.execute_notebook(
                     str(floor), str(work / "floor-out.ipynb"), kernel_name="python3", cwd=str(work),
-                    progress_bar=False)))
+                    progress_bar=False, request_save_on_cell_execute=False)))
                 local.reset(url)
                 result = {}
                 subject.append(timed(lambda: result.update(runbook.run(pattern, {}, work / pattern))))

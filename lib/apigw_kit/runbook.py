@@ -101,9 +101,13 @@ def run(pattern: str, parameters: dict | None = None, output_dir: str | Path = "
     previous = os.environ.get(DIAGRAM_DIR_VARIABLE)
     os.environ[DIAGRAM_DIR_VARIABLE] = str(output_dir)
     try:
+        # A real-account run takes minutes: its notebook is rewritten after every cell so progress can be
+        # watched. An embedded run takes seconds, and those ~200 rewrites of a notebook full of tables and
+        # diagrams cost it 2-3 s: it is written once, at the end or at the failing cell.
         papermill.execute_notebook(str(source), str(executed), parameters=values, kernel_name="python3",
                                    cwd=str(source.parent), log_output=log_output, progress_bar=progress_bar,
-                                   execution_timeout=CELL_TIMEOUT)
+                                   execution_timeout=CELL_TIMEOUT,
+                                   request_save_on_cell_execute=values.get("backend", "local") != "local")
     except PapermillExecutionError as exc:
         raise RunFailed(executed, exc.cell_index, f"{exc.ename}: {exc.evalue}", exc.source) from None
     finally:

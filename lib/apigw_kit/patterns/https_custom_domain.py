@@ -19,7 +19,7 @@ import pandas as pd
 from ..checks import Check
 from ..errors import ParameterError
 from ..plan import Planned
-from ..steps import apigw_domains, dns, elb
+from ..steps import apigw_domains, apigw_http, dns, elb
 from ..tracer import trace
 from . import http_alb
 from .base import checks_frame, step
@@ -40,6 +40,7 @@ class Parameters(http_alb.Parameters):
 
 class Run(CertifiedDomain, http_alb.Run):
     PATTERN = "https-domain"
+    EXERCISES = ("tls-name-not-on-certificate", "alb-sg-excludes-vpc-link")
     NOTEBOOK = "02_https_alb_custom_domain"
     TITLE = "Custom domain -> HTTP API -> VPC link (TLS) -> internal ALB"
     Parameters = Parameters
@@ -87,6 +88,8 @@ class Run(CertifiedDomain, http_alb.Run):
         return self.ensure_certificate()
 
     def ensure_listener(self) -> elb.Listener:
+        # The VPC link provisions for minutes: start it before waiting for the certificate (the vpc_link step waits for it).
+        apigw_http.ensure_vpc_link(self.lab, self.subnets, [self.link_sg])
         dns.wait_certificate(self.lab, self.cert)
         return elb.ensure_listener(self.lab, self.alb, port=self.LISTENER_PORT, protocol="HTTPS",
                                    target_group=self.target_group, certificate_arn=self.cert.arn)

@@ -77,11 +77,18 @@ class LabNetwork:
         p = self.params
         return {"vpc_id": p.vpc_id, "subnet_ids": ", ".join(p.subnet_ids)} if p.vpc_id else {}
 
-    def ensure_network(self) -> pd.DataFrame:
-        """The lab VPC and two private subnets, created; or the given ones, read."""
+    def build_network(self) -> None:
+        """The lab VPC and two private subnets, created (given ones were read by validate_network)."""
         if not self.params.vpc_id:
             self.vpc = network.ensure_vpc(self.lab, self.params.vpc_cidr)
             self.subnets = network.ensure_private_subnets(self.lab, self.vpc, count=2)
-        return pd.DataFrame([{"subnet": s.id, "az": s.az, "cidr": s.cidr,
-                              "internet_gateway": ", ".join(network.routes_to_internet(self.cloud, s)) or "none"}
-                             for s in self.subnets])
+
+    def ensure_network(self) -> pd.DataFrame:
+        """build_network(), then the subnets as a table."""
+        self.build_network()
+        return pd.DataFrame([subnet_row(self.cloud, s) for s in self.subnets])
+
+
+def subnet_row(cloud, subnet: network.Subnet) -> dict:
+    return {"subnet": subnet.id, "az": subnet.az, "cidr": subnet.cidr,
+            "internet_gateway": ", ".join(network.routes_to_internet(cloud, subnet)) or "none"}

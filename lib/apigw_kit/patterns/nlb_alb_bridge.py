@@ -41,6 +41,7 @@ class Parameters(CommonParameters):
 
 class Run(LabNetwork, PatternRun):
     PATTERN = "nlb-alb-bridge"
+    EXERCISES = ("nlb-targets-stale", "alb-sg-excludes-nlb")
     NOTEBOOK = "05_nlb_alb_bridge"
     TITLE = "REST API -> VPC link v1 -> NLB -> ALB (and its replacements)"
     Parameters = Parameters
@@ -88,7 +89,10 @@ class Run(LabNetwork, PatternRun):
 
     @step("load_balancers")
     def load_balancers(self) -> pd.DataFrame:
-        """The internal ALB with one instance target, and the internal NLB whose ``ip`` targets will be the ALB's addresses."""
+        """The internal ALB with one instance target, and the internal NLB whose ``ip`` targets will be the ALB's addresses.
+
+        The VPC link v2 of the 2025 replacement is started here too: it provisions for minutes, beside the load balancers.
+        """
         port = self.params.target_port
         self.alb_sg = network.ensure_security_group(self.lab, self.vpc, "alb", "Internal ALB: the NLB's addresses and the v2 link")
         self.web_sg = network.ensure_security_group(self.lab, self.vpc, "web", "Targets: the ALB only")
@@ -96,6 +100,7 @@ class Run(LabNetwork, PatternRun):
         network.ensure_ingress(self.lab, self.web_sg, port, source_group=self.alb_sg.id, description="HTTP from the ALB")
         self.alb = elb.ensure_load_balancer(self.lab, "alb", "application", self.subnets, [self.alb_sg.id])
         self.nlb = elb.ensure_load_balancer(self.lab, "nlb", "network", self.subnets)
+        self.link_v2 = apigw_http.ensure_vpc_link(self.lab, self.subnets, [self.link_sg])
         instance = network.ensure_instance(self.lab, self.subnets[0], self.web_sg, port)
         self.web_tg = elb.ensure_target_group(self.lab, "web", self.vpc.id, protocol="HTTP", port=port, target_type="instance")
         elb.ensure_targets(self.lab, self.web_tg, [instance])
@@ -196,8 +201,7 @@ class Run(LabNetwork, PatternRun):
             network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, cidr=f"{ip}/32", description="second NLB address")
         network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, source_group=self.link_sg.id,
                                description="HTTP from the REST API's VPC link v2")
-        self.link_v2 = apigw_http.ensure_vpc_link(self.lab, self.subnets, [self.link_sg])
-        apigw_http.wait_vpc_link(self.lab, self.link_v2)
+        apigw_http.wait_vpc_link(self.lab, self.link_v2)  # started with the load balancers
         self.api_v2 = apigw_rest.ensure_rest_api(self.lab, "rest-api-v2", description="REST API -> VPC link v2 -> ALB (2025)")
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.api_v2, f"http://{self.alb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v2.id, integration_target=self.alb.arn)

@@ -32,7 +32,7 @@ from ..steps import apigw_rest, dns, elb, endpoints, network
 from ..tracer import evaluate_resource_policy, trace
 from .base import CommonParameters, PatternRun, checks_frame, step
 from .certified_domain import CertifiedDomain, normalise_hostname
-from .lab_network import as_list, check_given_network, validate_cidr
+from .lab_network import LabNetwork, subnet_row, validate_cidr
 
 PORT = 443
 STAGE = "prod"
@@ -53,8 +53,9 @@ class Parameters(CommonParameters):
     private_domain_name: str = "internal-api.example.com"
 
 
-class Run(CertifiedDomain, PatternRun):
+class Run(LabNetwork, CertifiedDomain, PatternRun):
     PATTERN = "private-vpn"
+    EXERCISES = ("health-matcher-without-403", "private-policy-excludes-endpoint")
     NOTEBOOK = "03_private_api_over_vpn"
     TITLE = "Client network -> internal ALB -> execute-api endpoint -> private REST API"
     CLIENT = "client network\n(peering or VPN)"
@@ -65,18 +66,14 @@ class Run(CertifiedDomain, PatternRun):
     # Validation (read-only) ---------------------------------------------------------
     def validate(self) -> None:
         p = self.params
-        p.subnet_ids = as_list(p.subnet_ids)
         client = validate_cidr("client_cidr", p.client_cidr)
+        self.validate_network()
         if p.vpc_id:
-            self.vpc, self.subnets = check_given_network(self.cloud, p.vpc_id, p.subnet_ids)
             taken = [e["VpcEndpointId"] for e in self._execute_api_endpoints(p.vpc_id) if e.get("PrivateDnsEnabled")]
             if taken:
                 raise ParameterError("vpc_id", f"{p.vpc_id} already has an execute-api endpoint with private DNS "
                                      f"({taken[0]}); a second one cannot enable it", "pass a VPC without one")
-        elif p.subnet_ids:
-            raise ParameterError("vpc_id", "subnet_ids given without vpc_id",
-                                 "pass the VPC they belong to as vpc_id, or neither to build a lab VPC")
-        api_side = validate_cidr("vpc_cidr", p.vpc_cidr) if not p.vpc_id else ipaddress.ip_network(self.vpc.cidr)
+        api_side = ipaddress.ip_network(self.vpc.cidr if p.vpc_id else p.vpc_cidr)
         if client.overlaps(api_side):
             raise ParameterError("client_cidr", f"{client} overlaps the API's VPC {api_side}",
                                  "use a client network that does not overlap it: peering and VPN routes need distinct blocks")
@@ -107,16 +104,12 @@ class Run(CertifiedDomain, PatternRun):
 
     def planned(self) -> list[Planned]:
         p = self.params
-        rows = []
+        rows = self.planned_network()
         if not p.vpc_id:
-            rows += [Planned("ec2:vpc", "vpc", f"the API's VPC {p.vpc_cidr}"),
-                     Planned("ec2:route-table", "private-routes", "no internet route; the client network via the peering"),
-                     Planned("ec2:subnet", "private-a", "private subnet, first AZ"),
-                     Planned("ec2:subnet", "private-b", "private subnet, second AZ"),
-                     Planned("ec2:vpc", "client-vpc", f"the client network {p.client_cidr} (stands in for a VPN)"),
+            rows += [Planned("ec2:vpc", "client-vpc", f"the client network {p.client_cidr} (stands in for a VPN)"),
                      Planned("ec2:route-table", "client-routes", "the API's VPC via the peering"),
                      Planned("ec2:subnet", "client-a", "client subnet"),
-                     Planned("ec2:vpc-peering", "peering", "client VPC <-> the API's VPC")]
+                     Planned("ec2:vpc-peering", "peering", "client VPC <-> the API's VPC, a route each way")]
         rows += [Planned("ec2:security-group", "alb", f"ALB: admits {p.client_cidr} on 443 only"),
                  Planned("ec2:security-group", "endpoint", "endpoint: admits the ALB's group on 443 only"),
                  Planned("ec2:vpc-endpoint", "endpoint", "execute-api interface endpoint, private DNS"
@@ -133,27 +126,23 @@ class Run(CertifiedDomain, PatternRun):
         return rows
 
     def given(self) -> dict[str, str]:
-        p = self.params
-        given = {"vpc_id": p.vpc_id, "subnet_ids": ", ".join(p.subnet_ids), **self.given_certificate()}
-        return {name: value for name, value in given.items() if value}
+        return {**self.given_network(), **self.given_certificate()}
 
     # Steps -----------------------------------------------------------------------------
     @step("network")
     def network(self) -> pd.DataFrame:
         """The API's VPC with two private subnets, and the client network peered to it with routes both ways."""
         p = self.params
+        self.build_network()
         if not self.bring_your_own:
-            self.vpc = network.ensure_vpc(self.lab, p.vpc_cidr)
-            self.subnets = network.ensure_private_subnets(self.lab, self.vpc, count=2)
             self.client_vpc = network.ensure_vpc(self.lab, p.client_cidr, role="client-vpc")
             self.client_subnets = network.ensure_private_subnets(self.lab, self.client_vpc, count=1, prefix="client")
             self.peering = endpoints.ensure_peering(self.lab, self.client_vpc, self.vpc)
             for role, destination in (("client-routes", self.vpc.cidr), ("private-routes", self.client_vpc.cidr)):
                 endpoints.ensure_route(self.lab, self._route_table(role), destination, self.peering)
         subnets = [("API", s) for s in self.subnets] + [("client", s) for s in getattr(self, "client_subnets", [])]
-        return pd.DataFrame([{"network": side, "subnet": s.id, "az": s.az, "cidr": s.cidr,
-                              "internet_gateway": ", ".join(network.routes_to_internet(self.cloud, s)) or "none",
-                              "peering_routes": ", ".join(self._peering_routes(s))} for side, s in subnets])
+        return pd.DataFrame([{"network": side, **subnet_row(self.cloud, s), "peering_routes": ", ".join(self._peering_routes(s))}
+                             for side, s in subnets])
 
     def _route_table(self, role: str) -> str:
         tables = self.cloud.client("ec2").describe_route_tables(Filters=self.lab.ec2_filters(role))["RouteTables"]
@@ -178,11 +167,13 @@ class Run(CertifiedDomain, PatternRun):
 
     @step("endpoint")
     def endpoint(self) -> pd.DataFrame:
-        """The execute-api interface endpoint with private DNS; its ENI addresses, pinned when asked."""
+        """The execute-api interface endpoint with private DNS; its ENI addresses, pinned when asked.
+
+        Not waited for here: the load balancer step creates the ALB first, so both provision at once.
+        """
         pinned = endpoints.pinned_addresses(self.subnets) if self.params.pin_endpoint_ips else None
         self.vpce = endpoints.ensure_interface_endpoint(self.lab, self.vpc, self.subnets, [self.endpoint_sg.id],
                                                         private_dns=True, pinned=pinned)
-        endpoints.wait_endpoint(self.lab, self.vpce)
         return endpoints.endpoint_enis(self.cloud, self.vpce.id)
 
     @step("private_api")
@@ -208,6 +199,7 @@ class Run(CertifiedDomain, PatternRun):
         self.alb = elb.ensure_load_balancer(self.lab, "alb", "application", self.subnets, [self.alb_sg.id])
         self.target_group = elb.ensure_target_group(self.lab, "endpoint", self.vpc.id, protocol="HTTPS", port=PORT,
                                                     target_type="ip", health_protocol="HTTPS", matcher=HEALTHY_CODES)
+        endpoints.wait_endpoint(self.lab, self.vpce)  # its addresses are final once it is available
         elb.ensure_targets(self.lab, self.target_group, self.endpoint_ips())
         dns.wait_certificate(self.lab, self.cert)
         self.listener = elb.ensure_listener(self.lab, self.alb, port=PORT, protocol="HTTPS",
