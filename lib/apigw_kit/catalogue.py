@@ -117,15 +117,15 @@ def custom_domain(lab) -> str:
     return f"api.{lab.name}.internal"
 
 
-def _revoke_ingress_from(lab, group_role: str, source_role: str | None = None) -> None:
-    """Revoke every ingress rule of ``group_role`` (only those naming ``source_role`` if given)."""
+def _revoke_sources(lab, group_id: str, groups=(), cidrs=()) -> None:
+    """Revoke the ingress of ``group_id`` from these source groups and CIDRs, and nothing else."""
     ec2 = lab.cloud.client("ec2")
-    group_id = _ec2_id(lab, group_role, "security-group")
-    source = _ec2_id(lab, source_role, "security-group") if source_role else None
-    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
-    rules = [p for p in group["IpPermissions"]
-             if source is None or any(pair["GroupId"] == source for pair in p.get("UserIdGroupPairs", []))]
-    ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=rules)
+    for rule in ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]:
+        pairs = [p for p in rule.get("UserIdGroupPairs", []) if p["GroupId"] in groups]
+        ranges = [r for r in rule.get("IpRanges", []) if r["CidrIp"] in cidrs]
+        if pairs or ranges:
+            ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[{
+                **rule, "UserIdGroupPairs": pairs, "IpRanges": ranges, "Ipv6Ranges": [], "PrefixListIds": []}])
 
 
 # Requests ----------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def public_name(lab) -> str:
 
 # Breaks ------------------------------------------------------------------------------------------
 def break_alb_sg(lab) -> None:
-    _revoke_ingress_from(lab, "alb", "vpc-link")
+    _revoke_sources(lab, _ec2_id(lab, "alb", "security-group"), groups=[_ec2_id(lab, "vpc-link", "security-group")])
 
 
 def break_integration_uri(lab) -> None:
@@ -295,29 +295,22 @@ def _nlb_target_guards(lab) -> list[tuple[str, int]]:
 
 def break_target_sg_for_nlb(lab) -> None:
     """Revoke the rules that admit the NLB at its targets (and only those)."""
-    ec2 = lab.cloud.client("ec2")
     groups, cidrs = _nlb_sources(lab)
     for group_id, _ in _nlb_target_guards(lab):
-        rules = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
-        for rule in rules:
-            pairs = [p for p in rule.get("UserIdGroupPairs", []) if p["GroupId"] in groups]
-            ranges = [r for r in rule.get("IpRanges", []) if r["CidrIp"] in cidrs]
-            if pairs or ranges:
-                ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[{
-                    **rule, "UserIdGroupPairs": pairs, "IpRanges": ranges, "Ipv6Ranges": [], "PrefixListIds": []}])
+        _revoke_sources(lab, group_id, groups, cidrs)
 
 
-def _bridge_schedule(lab) -> tuple[str, dict]:
-    """The sync function's schedule rule and the event it sends (the rule's target input)."""
+def _bridge_schedule(lab) -> tuple[str, dict, str]:
+    """The sync function's schedule rule, the event it sends and the ARN of the function it runs."""
     name = lab.resource_name("target-sync")
     target = lab.cloud.client("events").list_targets_by_rule(Rule=name)["Targets"][0]
-    return name, json.loads(target["Input"])
+    return name, json.loads(target["Input"]), target["Arn"]
 
 
 def break_target_sync(lab) -> None:
     """The sync schedule is disabled and the ALB's nodes move: the NLB keeps addresses nobody holds."""
     ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
-    rule, event = _bridge_schedule(lab)
+    rule, event, _ = _bridge_schedule(lab)
     lab.cloud.client("events").disable_rule(Name=rule)
     current = elb.describe_target_health(TargetGroupArn=event["targetGroupArn"])["TargetHealthDescriptions"]
     elb.deregister_targets(TargetGroupArn=event["targetGroupArn"], Targets=[t["Target"] for t in current])
@@ -456,9 +449,9 @@ def admit_nlb_at_targets(lab) -> None:
 
 def resume_target_sync(lab) -> None:
     """Enable the sync schedule again and run the function once now, as the schedule would."""
-    rule, event = _bridge_schedule(lab)
+    rule, event, function_arn = _bridge_schedule(lab)
     lab.cloud.client("events").enable_rule(Name=rule)
-    function = lab.cloud.client("lambda").get_function(FunctionName=rule)["Configuration"]
+    function = lab.cloud.client("lambda").get_function(FunctionName=function_arn)["Configuration"]
     functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync", function["Role"]), event)
 
 
@@ -554,7 +547,7 @@ CATALOGUE: list[Misconfiguration] = [
         '500 {"message":"Internal server error"}', 500, "target ingress",
         "Traffic through the VPC link reaches the targets from the NLB's private addresses (or its security group); "
         "the targets' security group admits neither, so health checks and requests are dropped.",
-        "Admit the NLB's security group (or its subnets' CIDRs when it has none) on the target port.",
+        "Admit the NLB's security group (or, when it has none, each of its private addresses) on the target port.",
         KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request, fix_lab=admit_nlb_at_targets),
     Misconfiguration(
         "nlb-targets-stale", "The NLB's IP targets are addresses the ALB no longer holds", "rest-nlb-alb",
