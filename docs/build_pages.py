@@ -173,6 +173,8 @@ def troubleshooting_page(pages: dict) -> str:
            "```", "",
            "Each hop of the trace is a row with a verdict and a reason; the first failing hop predicts the status "
            "below.", ""]
+    from apigw_kit import patterns
+    runs = [patterns.load(name) for name in patterns.MODULES]
     by_pattern: dict[str, list] = {}
     for entry in catalogue.CATALOGUE:
         by_pattern.setdefault(entry.pattern, []).append(entry)
@@ -191,6 +193,11 @@ def troubleshooting_page(pages: dict) -> str:
                     f"- **Fix:** {escape(e.fix)}",
                     f"- **Reference:** {references}",
                     f"- **Catalogue id:** `{e.id}`"]
+            played = [run.NOTEBOOK for run in runs if e.id in run.EXERCISES and run.NOTEBOOK in pages]
+            if played:
+                out.append(f'- **Try it:** `run.exercise("{e.id}")` breaks the lab of '
+                           + ", ".join(f"{{doc}}`{escape(pages[stem][0])} <patterns/{stem}>`" for stem in played)
+                           + " this way, as a workshop exercise")
             if e.local_only:
                 out.append("- AWS reaches this state on its own; only the embedded AWS can force it for an exercise.")
             out.append("")

@@ -40,6 +40,17 @@ def test_troubleshooting_page_has_every_entry():
     for entry in catalogue.CATALOGUE:
         assert f"({entry.id})=" in page
         assert build_pages.escape(entry.title) in page
+    assert "Try it" not in page  # no pages given: nothing to link an exercise to
+
+
+def test_troubleshooting_page_links_each_exercise_to_the_labs_it_plays_on():
+    from apigw_kit.patterns import MODULES, load
+    runs = [load(name) for name in MODULES]
+    page = build_pages.troubleshooting_page({run.NOTEBOOK: (run.TITLE, None) for run in runs})
+    for run in runs:
+        for entry_id in run.EXERCISES:
+            section = page.split(f"({entry_id})=")[1].split("\n(")[0]
+            assert f'`run.exercise("{entry_id}")`' in section and f"<patterns/{run.NOTEBOOK}>" in section, entry_id
 
 
 def test_a_change_in_the_catalogue_shape_stops_the_build():
