@@ -10,13 +10,15 @@ from moto.moto_api._internal import mock_random
 _RESERVED_LOW, _RESERVED_HIGH = 4, 1
 
 
+def held_addresses(ec2: EC2Backend, subnet=None) -> set[str]:
+    """The private addresses (primary and secondary) that ENIs hold, in ``subnet`` or anywhere."""
+    return {address["PrivateIpAddress"] for eni in ec2.enis.values() if subnet is None or eni.subnet.id == subnet.id
+            for address in eni.private_ip_addresses}
+
+
 def free_ip(ec2: EC2Backend, subnet) -> str:
     network = ipaddress.IPv4Network(subnet.cidr_block)
-    used = set(subnet._subnet_ips) | {
-        address["PrivateIpAddress"]
-        for eni in ec2.enis.values() if eni.subnet.id == subnet.id
-        for address in eni.private_ip_addresses
-    }
+    used = set(subnet._subnet_ips) | held_addresses(ec2, subnet)
     size = network.num_addresses - _RESERVED_LOW - _RESERVED_HIGH
     if len(used) >= size:
         raise ValueError(f"subnet {subnet.id} has no free IP addresses")

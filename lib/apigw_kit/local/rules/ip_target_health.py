@@ -6,15 +6,8 @@ import ipaddress
 from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
 
 from . import Rule
+from ._enis import held_addresses
 from ._patch import wrap
-
-
-def _held(ec2_backend, address: str) -> bool:
-    for eni in ec2_backend.enis.values():
-        if eni.private_ip_address == address or any(
-                item.get("PrivateIpAddress") == address for item in eni.private_ip_addresses):
-            return True
-    return False
 
 
 def _health_for(original, self: FakeTargetGroup, target: dict, ec2_backend) -> FakeHealthStatus:
@@ -24,7 +17,7 @@ def _health_for(original, self: FakeTargetGroup, target: dict, ec2_backend) -> F
     # Only addresses inside the target group's VPC: others are reached over peering or VPN, out of view.
     vpc = ec2_backend.vpcs.get(self.vpc_id)
     address = ipaddress.ip_address(target["Id"])
-    if vpc is None or address not in ipaddress.ip_network(vpc.cidr_block) or _held(ec2_backend, target["Id"]):
+    if vpc is None or address not in ipaddress.ip_network(vpc.cidr_block) or target["Id"] in held_addresses(ec2_backend):
         return status
     return FakeHealthStatus(target["Id"], status.port, self.health_check_port, "unhealthy", "Target.Timeout",
                             "Request timed out")
