@@ -47,7 +47,8 @@ def _clock(body: dict) -> dict:
 
 @admin_route("rules")
 def _rules(body: dict) -> dict:
-    return {"rules": [{"name": r.name, "mirrors": r.mirrors} for r in rules.RULES]}
+    return {"rules": [{"name": r.name, "mirrors": r.mirrors, "documentation": rules.documentation(r)}
+                      for r in rules.RULES]}
 
 
 _request_ids = random.Random()  # deliberately unseeded: request ids need not repeat

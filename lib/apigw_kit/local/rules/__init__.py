@@ -1,11 +1,14 @@
 """Fidelity rules: AWS behaviours the lessons depend on that moto does not model.
 
-Each rule is a module in this package exposing ``RULE = Rule(name, mirrors, install)``.
+Each rule is a module in this package exposing ``RULE = Rule(name, mirrors, install)``;
+its docstring names the AWS documentation page(s) it mirrors (``documentation(rule)``).
 ``install`` patches moto's models in this process; it must be idempotent.
 Rules are tested against the moto range pinned in pyproject.toml.
 """
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -75,3 +78,8 @@ def install_all() -> None:
     for rule in RULES:
         rule.install()
     _installed = True
+
+
+def documentation(rule: Rule) -> list[str]:
+    """The AWS documentation pages a rule's module docstring names, in order."""
+    return re.findall(r"https://[^\s)>\]]+", sys.modules[rule.install.__module__].__doc__ or "")

@@ -1,4 +1,7 @@
-"""An idempotency token of a deleted certificate no longer names it."""
+"""An idempotency token of a deleted certificate no longer names it.
+
+AWS documentation: https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html
+"""
 from __future__ import annotations
 
 from moto.acm.models import AWSCertificateManagerBackend

@@ -1,4 +1,7 @@
-"""UpdateApiMapping: point an HTTP API custom domain's mapping at another API or stage."""
+"""UpdateApiMapping: point an HTTP API custom domain's mapping at another API or stage.
+
+AWS documentation: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/domainnames-domainname-apimappings-apimappingid.html
+"""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,7 @@
-"""Custom domain names report the API Gateway target (d-....execute-api...) and its regional hosted zone."""
+"""Custom domain names report the API Gateway target (d-....execute-api...) and its regional hosted zone.
+
+AWS documentation: https://docs.aws.amazon.com/general/latest/gr/apigateway.html ; https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-regional-api-custom-domain-create.html
+"""
 from __future__ import annotations
 
 from moto.apigateway.models import DomainName as RestDomainName

@@ -1,4 +1,7 @@
-"""API Gateway's checks on private integration targets that moto accepts without looking."""
+"""API Gateway's checks on private integration targets that moto accepts without looking.
+
+AWS documentation: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html ; https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html
+"""
 from __future__ import annotations
 
 import re
@@ -63,6 +66,6 @@ def install() -> None:
 RULE = Rule(
     name="aws_validation",
     mirrors="HTTP API VPC_LINK integrations need a listener or Cloud Map ARN and a v2 VPC link; "
-            "REST API VPC links target NLBs only.",
+            "REST API VPC links v1 (CreateVpcLink) target NLBs only.",
     install=install,
 )

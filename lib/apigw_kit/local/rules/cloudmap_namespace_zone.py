@@ -1,4 +1,7 @@
-"""Deleting a Cloud Map DNS namespace deletes the hosted zone Cloud Map created for it (moto keeps the zone)."""
+"""Deleting a Cloud Map DNS namespace deletes the hosted zone Cloud Map created for it (moto keeps the zone).
+
+AWS documentation: https://docs.aws.amazon.com/cloud-map/latest/dg/deleting-namespaces.html
+"""
 from __future__ import annotations
 
 from moto.route53 import route53_backends

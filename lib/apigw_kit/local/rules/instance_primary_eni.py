@@ -1,4 +1,7 @@
-"""A terminated instance releases the primary network interface it was launched with."""
+"""A terminated instance releases the primary network interface it was launched with.
+
+AWS documentation: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceNetworkInterfaceSpecification.html
+"""
 from __future__ import annotations
 
 from moto.ec2.models.instances import Instance

@@ -1,4 +1,7 @@
-"""NLB ARNs say ``net/`` (moto writes ``app/`` for every load balancer type)."""
+"""NLB ARNs say ``net/`` (moto writes ``app/`` for every load balancer type).
+
+AWS documentation: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+"""
 from __future__ import annotations
 
 from moto.elbv2.models import ELBv2Backend

@@ -1,4 +1,7 @@
-"""NLBs report (and SetSecurityGroups sets) security-group enforcement on PrivateLink traffic."""
+"""NLBs report (and SetSecurityGroups sets) security-group enforcement on PrivateLink traffic.
+
+AWS documentation: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html ; https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html
+"""
 from __future__ import annotations
 
 from moto.elbv2.models import FakeLoadBalancer

@@ -1,4 +1,7 @@
-"""Private custom domain names (2024): an id and ARN of their own, and domain name access associations."""
+"""Private custom domain names (2024): an id and ARN of their own, and domain name access associations.
+
+AWS documentation: https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-custom-domains.html
+"""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,7 @@
-"""REST API integrations keep the fields of a private integration that moto drops."""
+"""REST API integrations keep the fields of a private integration that moto drops.
+
+AWS documentation: https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-private-integration.html ; https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html
+"""
 from __future__ import annotations
 
 import json
@@ -37,7 +40,7 @@ def install() -> None:
 
 RULE = Rule(
     name="rest_private_integration",
-    mirrors="PutIntegration keeps connectionId (the VPC link) and integrationTarget (an ALB or listener behind a "
+    mirrors="PutIntegration keeps connectionId (the VPC link) and integrationTarget (the ARN of the ALB or NLB behind a "
             "VPC link v2, 2025); GetIntegration/GetMethod return them.",
     install=install,
 )

@@ -1,4 +1,7 @@
-"""A REST API VPC link (v1) makes a VPC endpoint service in front of its NLB, gone with the link."""
+"""A REST API VPC link (v1) makes a VPC endpoint service in front of its NLB, gone with the link.
+
+AWS documentation: https://docs.aws.amazon.com/apigateway/latest/developerguide/grant-permissions-to-create-vpclink.html
+"""
 from __future__ import annotations
 
 from moto.apigateway.models import APIGatewayBackend

@@ -3,6 +3,8 @@
 AWS moves a link there on its own (FAILED when its ENIs cannot be created,
 INACTIVE after 60 days without traffic); no API does it, so labs and
 break-and-fix exercises on the embedded AWS set it through this route.
+
+AWS documentation: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html
 """
 from __future__ import annotations
 
