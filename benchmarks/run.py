@@ -28,18 +28,42 @@ BIN = Path(sys.executable).parent
 REGION = "eu-west-1"
 # Real seconds per simulated second for the critical-path measure: a 3-minute ALB takes 3.6 s.
 BENCH_SCALE = 0.02
-# Slow resources: the create call that starts each one's provisioning clock.
+# Slow resources: the call that starts each one's clock (a create, or RegisterTargets for health checks).
 SLOW_CREATES = {("elbv2", "CreateLoadBalancer"): "load_balancer",
                 ("apigatewayv2", "CreateVpcLink"): "vpc_link", ("apigateway", "CreateVpcLink"): "vpc_link",
-                ("ec2", "CreateVpcEndpoint"): "vpc_endpoint", ("acm", "RequestCertificate"): "certificate"}
+                ("ec2", "CreateVpcEndpoint"): "vpc_endpoint", ("acm", "RequestCertificate"): "certificate",
+                ("ec2", "RunInstances"): "instance_start", ("elbv2", "RegisterTargets"): "health_check",
+                ("iam", "CreateRole"): "iam_propagation", ("lambda", "CreateFunction"): "lambda_function"}
+# A target is in service after HealthyThresholdCount checks HealthCheckIntervalSeconds apart: 5 x 30 s with
+# the defaults of the target groups the kit creates (ELB guide, target group health check settings).
+HEALTH_CHECK = 5 * 30.0
 # Per pattern, the chains of waits that must follow one another (what AWS requires, not what
-# the code happens to do); independent chains overlap. Patterns not listed are assumed to have
-# only independent waits, and the table says so.
+# the code happens to do); independent chains overlap. Health checks start once the load balancer is
+# active and the target registered (an instance once running, an address once its owner holds it).
 CHAINS = {
-    "http-alb": [["load_balancer"], ["vpc_link"]],
+    "http-alb": [["load_balancer", "health_check"], ["instance_start", "health_check"], ["vpc_link"]],
+    "https-domain": [["load_balancer", "health_check"], ["instance_start", "health_check"], ["vpc_link"],
+                     ["certificate"]],
+    # the ALB's targets are the endpoint's addresses; its HTTPS listener needs the certificate
+    "private-vpn": [["vpc_endpoint", "health_check"], ["load_balancer", "health_check"], ["certificate"]],
     # a REST VPC link (v1) makes a PrivateLink endpoint service of its NLB: the NLB must be active first
-    "vpc-link-types": [["load_balancer", "vpc_link"], ["load_balancer"], ["vpc_link"]],
-    "nlb-alb-bridge": [["load_balancer", "vpc_link"], ["load_balancer"], ["vpc_link"]],
+    "vpc-link-types": [["load_balancer", "vpc_link"], ["load_balancer", "health_check"],
+                       ["instance_start", "health_check"], ["vpc_link"]],
+    # the NLB's targets are the ALB (its addresses, or type alb): the ALB must be active before they are checked
+    "nlb-alb-bridge": [["load_balancer", "vpc_link"], ["load_balancer", "health_check"],
+                       ["instance_start", "health_check"], ["iam_propagation", "lambda_function"], ["vpc_link"]],
+}
+# Deletions that take time, and what follows each on AWS: the owner's deletion, then its ENIs' release
+# (security groups and subnets answer DependencyViolation until then).
+SLOW_DELETES = {("elbv2", "DeleteLoadBalancer"): ["eni_release"],
+                ("apigatewayv2", "DeleteVpcLink"): ["vpc_link_deletion", "eni_release"],
+                ("apigateway", "DeleteVpcLink"): ["vpc_link_deletion"],
+                ("ec2", "DeleteVpcEndpoints"): ["vpc_endpoint_deletion", "eni_release"]}
+# Teardown chains AWS imposes beyond SLOW_DELETES: an NLB behind a VPC link v1 is deleted only once the link
+# (and its endpoint service) is gone, then its ENIs are released.
+TEARDOWN_CHAINS = {
+    "vpc-link-types": [["vpc_link_deletion", "eni_release"]],
+    "nlb-alb-bridge": [["vpc_link_deletion", "eni_release"]],
 }
 SYNC_SIZES = (2, 20, 200, 2000)
 SYNC_PAGE = 100  # DescribeNetworkInterfaces page size the sync asks for
@@ -184,14 +208,14 @@ def demo_wall(work: Path) -> tuple[float, int]:
 
 # 2. Critical path ---------------------------------------------------------------------------
 
-def slow_resources(cloud) -> list[str]:
-    """Delay kinds of the slow resources this cloud's calls created, one entry per create."""
-    frame = cloud.calls.frame()
-    kinds = []
-    for row in frame.itertuples():
-        kind = SLOW_CREATES.get((row.service, row.operation))
-        kinds += [kind] * int(row.calls) if kind else []
-    return kinds
+def delay(kind: str) -> float:
+    from apigw_kit.local.clock import REALISTIC_DELAYS
+    return HEALTH_CHECK if kind == "health_check" else REALISTIC_DELAYS[kind]
+
+
+def slow_calls(counts, table: dict) -> list:
+    """What ``table`` says of each call in ``counts`` ((service, operation) -> calls), one entry per call."""
+    return [table[call] for call, n in sorted(counts.items()) if call in table for _ in range(n)]
 
 
 def apply_once(url: str, pattern: str, scale: float):
@@ -220,15 +244,15 @@ def critical_path(url: str, repeats: int) -> str:
                     run.teardown()
                     seconds, cloud, run = apply_once(url, pattern, BENCH_SCALE)
                     walls.append(seconds)
-                    kinds = slow_resources(cloud)
+                    kinds = slow_calls(cloud.calls.snapshot(), SLOW_CREATES)
                     local.admin(url, "clock", {"scale": 0.0})  # teardown's waits are not this measure
                     run.teardown()
             except Exception as exc:  # noqa: BLE001 (reported in the table)
                 rows.append([pattern, failure(exc)] + [""] * 7)
                 continue
             chains = CHAINS.get(pattern) or [[k] for k in sorted(set(kinds))]
-            chain = max((sum(REALISTIC_DELAYS[k] for k in c) for c in chains), default=0.0)
-            sequential = sum(REALISTIC_DELAYS[k] for k in kinds)
+            chain = max((sum(delay(k) for k in c) for c in chains), default=0.0)
+            sequential = sum(delay(k) for k in kinds)
             critical = median(work) + chain * BENCH_SCALE
             console = median(work) + sequential * BENCH_SCALE
             rows.append([pattern, ", ".join(kinds) or "none", fmt(chain, 0), fmt(sequential, 0),
@@ -239,7 +263,8 @@ def critical_path(url: str, repeats: int) -> str:
         local.admin(url, "clock", {"scale": DEFAULT_SCALE})
     return "\n\n".join([
         "## 2. Apply wall time vs the critical path",
-        f"Realistic delays (simulated seconds: {', '.join(f'{k} {v:.0f}' for k, v in REALISTIC_DELAYS.items())}) "
+        f"Realistic delays (simulated seconds: {', '.join(f'{k} {v:.0f}' for k, v in REALISTIC_DELAYS.items())}, "
+        f"health_check {HEALTH_CHECK:.0f}) "
         f"at clock scale {BENCH_SCALE} (real s per simulated s). Critical path = the apply's calls alone "
         "(same apply at scale 0, interleaved) + the longest chain of dependent waits x scale. The console "
         "flow of the articles waits for each slow resource in turn: calls + the sum of all waits x scale. "
@@ -251,13 +276,17 @@ def critical_path(url: str, repeats: int) -> str:
 
 # 3. API calls ---------------------------------------------------------------------------------
 
-def api_calls(url: str) -> str:
-    rows = []
+def api_calls(url: str, repeats: int) -> str:
+    rows, teardowns = [], []
     for pattern in patterns():
         try:
             rows.append(calls_of(url, pattern))
         except Exception as exc:  # noqa: BLE001 (reported in the table)
             rows.append([pattern, failure(exc)] + [""] * 10)
+        try:
+            teardowns.append(teardown_times(url, pattern, repeats))
+        except Exception as exc:  # noqa: BLE001 (reported in the table)
+            teardowns.append([pattern, failure(exc)] + [""] * 5)
     return "\n\n".join([
         "## 3. API calls per apply, re-apply and teardown",
         "Counted by the kit's call counter (`cloud.calls`). The minimum an apply needs is one create call "
@@ -267,7 +296,35 @@ def api_calls(url: str) -> str:
         table(["pattern", "planned resources", "apply mutating", "per resource", "apply reads",
                "re-apply mutating", "re-apply reads", "resources built", "teardown mutating", "per resource",
                "teardown reads", "left"], rows),
+        f"Teardown wall time vs its critical path, at clock scale {BENCH_SCALE}: the same teardown at scale 0 "
+        "(its calls alone, interleaved) + the longest chain of deletions AWS makes wait on one another "
+        "(a VPC link or endpoint deleting, then its ENIs released before their security groups and subnets "
+        f"can go; `SLOW_DELETES`, `TEARDOWN_CHAINS` in run.py) x scale. Median of {repeats}. Target: at most 1.1.",
+        table(["pattern", "slow deletions", "longest chain (sim s)", "teardown wall s", "critical path s",
+               "wall / critical"], teardowns),
     ])
+
+
+def teardown_times(url: str, pattern: str, repeats: int) -> list:
+    """One table row: teardown wall time at BENCH_SCALE against its calls alone plus its longest deletion chain."""
+    from apigw_kit import local
+    from apigw_kit.local.clock import DEFAULT_SCALE
+    work, walls, deletes = [], [], []
+    try:
+        for _ in range(repeats):
+            for scale, times in ((0.0, work), (BENCH_SCALE, walls)):
+                _, cloud, run = apply_once(url, pattern, DEFAULT_SCALE)
+                local.admin(url, "clock", {"scale": scale})
+                before = cloud.calls.snapshot()
+                times.append(timed(run.teardown))
+                if scale:
+                    deletes = slow_calls(cloud.calls.snapshot() - before, SLOW_DELETES)
+    finally:
+        local.admin(url, "clock", {"scale": DEFAULT_SCALE})
+    chains = TEARDOWN_CHAINS.get(pattern, []) + deletes
+    chain = max((sum(delay(k) for k in c) for c in chains), default=0.0)
+    critical = median(work) + chain * BENCH_SCALE
+    return [pattern, len(deletes), fmt(chain, 0), fmt(median(walls)), fmt(critical), f"**{fmt(median(walls) / critical)}**"]
 
 
 def calls_of(url: str, pattern: str) -> list:
@@ -416,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(folder)
             steps = {"embedded": lambda: embedded_runs(server.url, args.repeats, work),
                      "critical": lambda: critical_path(server.url, args.repeats),
-                     "calls": lambda: api_calls(server.url),
+                     "calls": lambda: api_calls(server.url, args.repeats),
                      "sync": lambda: target_sync_scaling(server.url, args.repeats),
                      "tests": test_suite}
             for name in args.only:
