@@ -10,7 +10,15 @@ a reason; the first failing hop decides the predicted outcome.
 
 The status codes follow what API Gateway documents for each failure (see
 ``catalogue.py`` for the references). Where the embedded AWS lacks data AWS has
-(target health reasons, managed ENIs), the hop says so and is a ``warn``.
+(managed ENIs), the hop says so and is a ``warn``.
+
+Target health is read as DescribeTargetHealth reports it (state and reason code,
+API_TargetHealth) and judged as Elastic Load Balancing documents routing: only
+healthy targets get requests while there is one; when every routable target is
+unhealthy the load balancer fails open and sends requests to all of them (a
+``warn`` when they answer, the ALB's 502/504 when they do not); ``initial``,
+``draining`` and ``unused`` targets get nothing, so an ALB left with those only
+answers 503. See ``route()``.
 """
 from __future__ import annotations
 
@@ -36,6 +44,15 @@ EXECUTE_API = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-
 VPCE_HOST = re.compile(r"^(?P<id>vpce-[0-9a-f]+)-[a-z0-9]+(\.[a-z0-9-]+)?\.execute-api\.[a-z0-9-]+\.vpce\.amazonaws\.com$")
 EXECUTE_API_SERVICE = re.compile(r"^com\.amazonaws\.[a-z0-9-]+\.execute-api$")
 ANYWHERE = ipaddress.ip_network("0.0.0.0/0")
+
+DOC_TARGET_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html"
+DOC_HEALTH_CHECKS = {  # each says: only unhealthy registered targets -> the load balancer fails open
+    "application": "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html",
+    "network": "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html",
+}
+DOC_ALB_ERRORS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html"
+# The one unhealthy reason that proves the target answers: it returned an HTTP code the matcher refuses.
+ANSWERS = "Target.ResponseCodeMismatch"
 
 
 @dataclass
@@ -98,6 +115,60 @@ class Trace:
     def _repr_html_(self) -> str:
         return (f"<p><b>{self.method} {self.url}</b> from <code>{self.source}</code> (Host {self.host}): "
                 f"<b>{self.outcome}</b>; {self.reason}</p>" + self.frame.to_html(index=False))
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where a load balancer sends requests, given its targets' health, and what the client gets."""
+    verdict: str  # ok | warn | fail
+    targets: list[str]  # the targets that receive requests
+    reason: str
+    alb_status: int | None = None  # what an ALB answers when verdict is fail (an NLB only passes connections on)
+
+
+def _describe(states: dict[str, dict]) -> str:
+    return "; ".join(f"{i} {s['State']} {s.get('Reason', '')}".strip() for i, s in states.items())
+
+
+def route(states: dict[str, dict], lb_type: str) -> Routing:
+    """Judge a target group from DescribeTargetHealth (target id -> TargetHealth) as ELB routes requests.
+
+    The load balancer sends requests only to healthy targets while one exists; when every routable target is
+    unhealthy it fails open and sends them to all of those (the target group health checks page of the ALB and
+    NLB guides); initial, draining and unused targets get none, and an ALB with no target to send to answers 503
+    (its troubleshooting page). ``initial`` is a target being registered or checked for the first time, ``draining``
+    (and ``unhealthy.draining``) one being deregistered, ``unused`` one the load balancer cannot use (its AZ is not
+    enabled, or Target.InvalidState: a stopped or terminated instance). A target with health checks disabled
+    (``unavailable``) is routed to unchecked.
+    An ALB answers a target that does not answer with 504 (connection timeout) or 502 (connection refused or
+    reset); an NLB only forwards the connection, which times out or is reset.
+    """
+    alb = lb_type == "application"
+    guide, detail = DOC_HEALTH_CHECKS["application" if alb else "network"], _describe(states)
+    serving = [i for i, s in states.items() if s["State"] in ("healthy", "unavailable")]
+    if serving:
+        others = "" if len(serving) == len(states) else f"; requests go only to the healthy ones ({guide})"
+        return Routing("ok", serving, f"{len(serving)}/{len(states)} healthy ({detail}){others}")
+    unhealthy = [i for i, s in states.items() if s["State"] == "unhealthy"]
+    if not unhealthy:
+        outcome = (f"the ALB answers 503 Service Unavailable ({DOC_ALB_ERRORS})" if alb
+                   else "the NLB has no target to forward the connection to")
+        return Routing("fail", [], f"no target in a routable state ({detail}): initial, draining and unused targets "
+                       f"get no requests, and fail-open covers only unhealthy ones ({DOC_TARGET_HEALTH}); {outcome}", 503)
+    fail_open = (f"no target is healthy ({detail}), so the load balancer fails open and sends requests to every "
+                 f"unhealthy one ({guide})")
+    silent = [i for i in unhealthy if states[i].get("Reason") != ANSWERS]
+    if not silent:
+        return Routing("warn", unhealthy, f"{fail_open}; they answer, so requests succeed while the target group "
+                       "reports no healthy host: alarms on UnHealthyHostCount fire and a real outage would look the same")
+    timeout = states[silent[0]].get("Reason") == "Target.Timeout"
+    if alb:
+        outcome = ("the ALB answers 504 Gateway Timeout after its 10 s connection timeout" if timeout
+                   else "the ALB answers 502 Bad Gateway") + f" ({DOC_ALB_ERRORS})"
+    else:
+        outcome = "the NLB forwards the connection and it " + ("times out" if timeout else "is refused or reset")
+    what = "does not answer in time" if timeout else "refuses or breaks the connection"
+    return Routing("fail", unhealthy, f"{fail_open}, but {silent[0]} {what}: {outcome}", 504 if timeout else 502)
 
 
 class _Stop(Exception):
@@ -628,23 +699,23 @@ class _Walk:
         self.add("target group", "target group", name, "ok", f"{tg['Protocol']}:{tg['Port']} {tg['TargetType']} targets")
         health = self.elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
         if not health:
-            self.fail("targets", "target group", name, "no registered targets: the load balancer answers 503", unreachable)
+            self.fail("targets", "target group", name, "no registered targets: the load balancer has nowhere to send "
+                      f"the request; an ALB answers 503 ({DOC_ALB_ERRORS})", self.answer(lb, 503, unreachable))
         endpoint = self.endpoint_of_targets(tg, health)
-        self.target_ingress(lb, tg, health, endpoint, unreachable)
-        if endpoint is not None:
-            self.endpoint_health_matcher(tg, endpoint)
+        # Security groups that drop the load balancer make its connections time out: an ALB answers 504.
+        self.target_ingress(lb, tg, health, endpoint, self.answer(lb, 504, unreachable))
         states = {t["Target"]["Id"]: t["TargetHealth"] for t in health}
-        healthy = [i for i, s in states.items() if s["State"] == "healthy"]
-        detail = "; ".join(f"{i} {s['State']} {s.get('Reason', '')}".strip() for i, s in states.items())
-        if not healthy:
-            self.fail("targets", "target health", name, f"no healthy target ({detail}): the load balancer has nowhere "
-                      "to send the request", unreachable)
-        self.add("targets", "target health", name, "ok", f"{len(healthy)}/{len(states)} healthy ({detail})")
+        if endpoint is not None:
+            states = self.endpoint_health_matcher(tg, endpoint, states)
+        routing = route(states, lb["Type"])
+        if routing.verdict == "fail":
+            self.fail("targets", "target health", name, routing.reason, self.answer(lb, routing.alb_status, unreachable))
+        self.add("targets", "target health", name, routing.verdict, routing.reason)
         if endpoint is not None:
             self.add("endpoint", "VPC endpoint", endpoint["VpcEndpointId"], "ok", "targets are the execute-api endpoint's ENIs")
             self.host_to_private_api(host_header, endpoint)
             return
-        behind = self.load_balancer_of_targets(tg, healthy)
+        behind = self.load_balancer_of_targets(tg, routing.targets)
         if behind is not None:  # an NLB in front of an ALB: by its addresses (synced) or as a target of type alb
             self.add("entry", "load balancer", behind["LoadBalancerName"], "ok", f"the targets are this {behind['Type']} "
                      f"load balancer ({'type alb' if tg['TargetType'] == 'alb' else 'its ENI addresses'})")
@@ -654,6 +725,12 @@ class _Walk:
             if listener is None:
                 self.fail("listener", "load balancer", behind["LoadBalancerName"], f"no listener on port {port}", unreachable)
             self.behind_listener(behind, listener, host_header, unreachable)
+
+    @staticmethod
+    def answer(lb: dict, alb_status: int | None, unreachable: int | None) -> int | None:
+        """An ALB answers a target failure itself (API Gateway's proxy passes that on); an NLB only passes the
+        connection on, so its caller sees its own failure (``unreachable``)."""
+        return alb_status if lb["Type"] == "application" else unreachable
 
     def load_balancer_of_targets(self, tg: dict, target_ids: list[str]) -> dict | None:
         """The load balancer the targets are: an ``alb`` target, or IP targets that are its ENIs."""
@@ -721,13 +798,23 @@ class _Walk:
                 return endpoint
         return None
 
-    def endpoint_health_matcher(self, tg: dict, endpoint: dict) -> None:
+    def endpoint_health_matcher(self, tg: dict, endpoint: dict, states: dict[str, dict]) -> dict[str, dict]:
+        """The target health the matcher predicts: an execute-api endpoint answers a health check with 403.
+
+        A health check carries no API Host header, so the endpoint answers 403 ``Forbidden``; a matcher without
+        403 marks every endpoint ENI unhealthy (Target.ResponseCodeMismatch) whatever the account reports yet.
+        """
         codes = tg.get("Matcher", {}).get("HttpCode", "")
-        if 403 not in matcher_codes(codes):
-            self.fail("health check", "target group", tg["TargetGroupName"], f"targets are the execute-api endpoint "
-                      f"{endpoint['VpcEndpointId']}, which answers a health check (no API Host header) with 403; the "
-                      f"matcher {codes!r} does not accept 403, so every target is unhealthy", 503)
-        self.add("health check", "target group", tg["TargetGroupName"], "ok", f"matcher {codes} accepts the endpoint's 403")
+        if 403 in matcher_codes(codes):
+            self.add("health check", "target group", tg["TargetGroupName"], "ok", f"matcher {codes} accepts the endpoint's 403")
+            return states
+        guide = DOC_HEALTH_CHECKS["application"]
+        self.add("health check", "target group", tg["TargetGroupName"], "warn", f"targets are the execute-api endpoint "
+                 f"{endpoint['VpcEndpointId']}, which answers a health check (no API Host header) with 403; the matcher "
+                 f"{codes!r} does not accept 403, so every target is unhealthy (Target.ResponseCodeMismatch). The ALB "
+                 f"fails open and still forwards requests, which carry the API's Host and get its answer ({guide})")
+        predicted = {"State": "unhealthy", "Reason": ANSWERS, "Description": f"the endpoint answers 403, matcher {codes}"}
+        return {target: predicted if health["State"] == "healthy" else health for target, health in states.items()}
 
     def vpc_endpoint_entry(self, endpoint_id: str, host: str, host_header: str) -> None:
         endpoints = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
