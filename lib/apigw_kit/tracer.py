@@ -642,7 +642,9 @@ class _Walk:
             self.fail("listener", "load balancer", name, f"no listener on port {self.port}: connection refused", None)
         if listener["Protocol"] in ("HTTPS", "TLS"):
             self.certificate_covers(listener, self.trace.host, "client tls", None)
-        self.behind_listener(lb, listener, host_header, unreachable=503)
+        # A client calling the load balancer itself: an ALB answers target failures with its own status (answer());
+        # through an NLB the client's connection simply fails.
+        self.behind_listener(lb, listener, host_header, unreachable=None)
         if lb["Scheme"] == "internet-facing":
             fronted = self.fronted_by_vpc_link(listener["ListenerArn"])
             if fronted:
@@ -728,8 +730,10 @@ class _Walk:
 
     @staticmethod
     def answer(lb: dict, alb_status: int | None, unreachable: int | None) -> int | None:
-        """An ALB answers a target failure itself (API Gateway's proxy passes that on); an NLB only passes the
-        connection on, so its caller sees its own failure (``unreachable``)."""
+        """An ALB answers a target failure itself, and an HTTP proxy integration passes that response on ("the
+        entire request and response", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-http.html,
+        and for REST https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-set-up-simple-proxy.html);
+        an NLB only passes the connection on, so its caller sees its own failure (``unreachable``)."""
         return alb_status if lb["Type"] == "application" else unreachable
 
     def load_balancer_of_targets(self, tg: dict, target_ids: list[str]) -> dict | None:
