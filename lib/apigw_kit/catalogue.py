@@ -562,7 +562,7 @@ CATALOGUE: list[Misconfiguration] = [
         '500 {"message":"Internal server error"}; called from inside the VPC, the ALB answers', 500, "targets",
         "An ALB's nodes change address when it scales or is maintained; an IP target group keeps the addresses it was "
         "given. The function that copies the ALB's addresses to the NLB's targets has stopped running (its schedule is "
-        "disabled), so every target is an address nothing answers on: unhealthy (Target.Timeout). The NLB fails open "
+        "disabled), so every target is an address nothing answers on, and unhealthy. The NLB fails open "
         "and forwards the connections to them anyway; they time out, and API Gateway answers 500.",
         "Enable the sync function's schedule and run it once now; or replace the IP target group by an ALB-type target "
         "group, which follows the ALB's addresses itself.",

@@ -141,7 +141,8 @@ def route(states: dict[str, dict], lb_type: str) -> Routing:
     enabled, or Target.InvalidState: a stopped or terminated instance). A target with health checks disabled
     (``unavailable``) is routed to unchecked.
     An ALB answers a target that does not answer with 504 (connection timeout) or 502 (connection refused or
-    reset); an NLB only forwards the connection, which times out or is reset.
+    reset); an NLB only forwards the connection, which fails (its reason code is Target.FailedHealthChecks either
+    way: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/check-target-health.html).
     """
     alb = lb_type == "application"
     guide, detail = DOC_HEALTH_CHECKS["application" if alb else "network"], _describe(states)
@@ -161,14 +162,13 @@ def route(states: dict[str, dict], lb_type: str) -> Routing:
     if not silent:
         return Routing("warn", unhealthy, f"{fail_open}; they answer, so requests succeed while the target group "
                        "reports no healthy host: alarms on UnHealthyHostCount fire and a real outage would look the same")
+    if not alb:  # an NLB reports every failed check as Target.FailedHealthChecks, refused or timed out alike
+        return Routing("fail", unhealthy, f"{fail_open}, but {silent[0]} does not answer: the NLB forwards the "
+                       "connection to it and the connection fails")
     timeout = states[silent[0]].get("Reason") == "Target.Timeout"
-    if alb:
-        outcome = ("the ALB answers 504 Gateway Timeout after its 10 s connection timeout" if timeout
-                   else "the ALB answers 502 Bad Gateway") + f" ({DOC_ALB_ERRORS})"
-    else:
-        outcome = "the NLB forwards the connection and it " + ("times out" if timeout else "is refused or reset")
-    what = "does not answer in time" if timeout else "refuses or breaks the connection"
-    return Routing("fail", unhealthy, f"{fail_open}, but {silent[0]} {what}: {outcome}", 504 if timeout else 502)
+    outcome = ("does not answer in time: the ALB answers 504 Gateway Timeout after its 10 s connection timeout"
+               if timeout else "refuses or breaks the connection: the ALB answers 502 Bad Gateway")
+    return Routing("fail", unhealthy, f"{fail_open}, but {silent[0]} {outcome} ({DOC_ALB_ERRORS})", 504 if timeout else 502)
 
 
 class _Stop(Exception):

@@ -361,8 +361,9 @@ def test_every_target_unhealthy_fails_open():
     assert (timing_out.verdict, timing_out.alb_status) == ("fail", 504) and "fails open" in timing_out.reason
     refusing = tracer.route({"a": _health("unhealthy", "Target.FailedHealthChecks")}, "application")
     assert (refusing.verdict, refusing.alb_status) == ("fail", 502) and tracer.DOC_ALB_ERRORS in refusing.reason
-    behind_nlb = tracer.route({"a": _health("unhealthy", "Target.Timeout")}, "network")
-    assert "NLB forwards the connection" in behind_nlb.reason and tracer.DOC_HEALTH_CHECKS["network"] in behind_nlb.reason
+    behind_nlb = tracer.route({"a": _health("unhealthy", "Target.FailedHealthChecks")}, "network")
+    assert behind_nlb.verdict == "fail" and "NLB forwards the connection" in behind_nlb.reason
+    assert tracer.DOC_HEALTH_CHECKS["network"] in behind_nlb.reason
     # An unused (stopped) target beside the unhealthy ones gets nothing: fail-open covers the unhealthy ones.
     mixed = tracer.route({"a": _health("unhealthy", "Target.ResponseCodeMismatch"),
                           "b": _health("unused", "Target.InvalidState")}, "application")
