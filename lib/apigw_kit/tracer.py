@@ -704,12 +704,17 @@ class _Walk:
             self.fail("targets", "target group", name, "no registered targets: the load balancer has nowhere to send "
                       f"the request; an ALB answers 503 ({DOC_ALB_ERRORS})", self.answer(lb, 503, unreachable))
         endpoint = self.endpoint_of_targets(tg, health)
-        # Security groups that drop the load balancer make its connections time out: an ALB answers 504.
-        self.target_ingress(lb, tg, health, endpoint, self.answer(lb, 504, unreachable))
+        blocked = self.target_ingress(lb, tg, health, endpoint)
         states = {t["Target"]["Id"]: t["TargetHealth"] for t in health}
         if endpoint is not None:
             states = self.endpoint_health_matcher(tg, endpoint, states)
-        routing = route(states, lb["Type"])
+        routing = route(self.dropped_checks(lb, states, blocked), lb["Type"])
+        dropped = [target for target in routing.targets if target in blocked]
+        if dropped:  # routed to although its groups drop the connection: it times out, and an ALB answers 504
+            groups, why = blocked[dropped[0]]
+            self.fail("target ingress", "security groups", groups, f"{why}; {routing.reason}", self.answer(lb, 504, unreachable))
+        for groups, why in blocked.values():
+            self.add("target ingress", "security groups", groups, "warn", f"{why}, so it is unhealthy and gets no requests")
         if routing.verdict == "fail":
             self.fail("targets", "target health", name, routing.reason, self.answer(lb, routing.alb_status, unreachable))
         self.add("targets", "target health", name, routing.verdict, routing.reason)
@@ -727,6 +732,15 @@ class _Walk:
             if listener is None:
                 self.fail("listener", "load balancer", behind["LoadBalancerName"], f"no listener on port {port}", unreachable)
             self.behind_listener(behind, listener, host_header, unreachable)
+
+    @staticmethod
+    def dropped_checks(lb: dict, states: dict[str, dict], blocked: dict) -> dict[str, dict]:
+        """Target health with the tracer's prediction: a target whose groups drop the load balancer fails its
+        health checks too (the account may not say so yet, or the embedded AWS may not model it)."""
+        reason = "Target.Timeout" if lb["Type"] == "application" else "Target.FailedHealthChecks"
+        predicted = {"State": "unhealthy", "Reason": reason, "Description": "its security groups drop the load balancer"}
+        return {target: predicted if target in blocked and health["State"] == "healthy" else health
+                for target, health in states.items()}
 
     @staticmethod
     def answer(lb: dict, alb_status: int | None, unreachable: int | None) -> int | None:
@@ -759,8 +773,9 @@ class _Walk:
         return ([ipaddress.ip_network(e["PrivateIpAddress"]) for e in enis["NetworkInterfaces"]]
                 or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values()))
 
-    def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None, status: int | None) -> None:
-        """Every target's security groups admit the load balancer on the traffic port."""
+    def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None) -> dict[str, tuple[str, str]]:
+        """Each target's security groups admit the load balancer on the traffic port: the blocked ones, as
+        target -> (its groups, why), are left to the caller, who knows whether requests still go to them."""
         port = tg["Port"]
         lb_nets = self.load_balancer_nets(lb)
         ids = [t["Target"]["Id"] for t in health]
@@ -776,20 +791,23 @@ class _Walk:
             target_groups = {e["PrivateIpAddress"]: [g["GroupId"] for g in e.get("Groups", [])] for e in enis["NetworkInterfaces"]}
         else:
             self.add("target ingress", "security groups", tg["TargetGroupName"], "skip", f"{tg['TargetType']} targets")
-            return
+            return {}
+        blocked = {}
         lb_groups = lb.get("SecurityGroups") or ()
         peer = f"{lb['LoadBalancerName']}'s " + ("security group" if lb_groups else "subnets (its ENIs have no security group)")
         for target, groups in target_groups.items():
             port_of = next((t["Target"].get("Port", port) for t in health if t["Target"]["Id"] == target), port)
             rule = _admits(self.groups(groups), "IpPermissions", port_of, peer_groups=lb_groups, peer_nets=lb_nets)
             if rule is None:
-                self.fail("target ingress", "security groups", ",".join(groups), f"{target}'s groups do not admit "
-                          f"{peer} on TCP {port_of}: health checks and requests are dropped", status)
-            self.add("target ingress", "security groups", ",".join(groups), "ok", f"{target}: {rule}")
+                blocked[target] = (",".join(groups), f"{target}'s groups do not admit {peer} on TCP {port_of}: "
+                                   "health checks and requests are dropped")
+            else:
+                self.add("target ingress", "security groups", ",".join(groups), "ok", f"{target}: {rule}")
         missing = set(ids) - set(target_groups)
         if missing:
             self.add("target ingress", "security groups", tg["TargetGroupName"], "warn",
                      f"no ENI found for {', '.join(sorted(missing))}: their security groups were not checked")
+        return blocked
 
     # Private REST APIs and their VPC endpoint -------------------------------------------------
     def endpoint_of_targets(self, tg: dict, health: list[dict]) -> dict | None:

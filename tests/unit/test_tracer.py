@@ -422,6 +422,32 @@ def test_alb_failing_open_to_a_target_that_does_not_answer_is_a_504(cloud):
     assert "fails open" in result.failure.reason and "Target.Timeout" in result.failure.reason
 
 
+def _closed_address(cloud, lab, vpc) -> str:
+    """An address held by an ENI whose security group admits nobody: it answers nothing from the ALB."""
+    ec2 = cloud.client("ec2")
+    closed = n.ensure_security_group(lab, vpc, "closed", "admits nobody")
+    subnet = ec2.describe_instances()["Reservations"][0]["Instances"][0]["SubnetId"]
+    return ec2.create_network_interface(SubnetId=subnet, Groups=[closed.id])["NetworkInterface"]["PrivateIpAddress"]
+
+
+def test_a_target_closed_to_the_alb_gets_no_requests_while_another_is_healthy(cloud):
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    _alb_forwards_to_addresses(cloud, lab, vpc, [_addresses(cloud, vpc)[0], _closed_address(cloud, lab, vpc)])
+    result = traced(cloud, **catalogue.api_request(lab))
+    assert result.status == 200, result.frame.to_string()
+    assert any(h.hop == "target ingress" and "gets no requests" in h.reason for h in result.warnings)
+
+
+def test_an_alb_failing_open_to_targets_closed_to_it_answers_504(cloud):
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    _alb_forwards_to_addresses(cloud, lab, vpc, [_closed_address(cloud, lab, vpc)])
+    result = traced(cloud, **catalogue.api_request(lab))
+    assert result.status == 504 and result.failure.hop == "target ingress", result.frame.to_string()
+    assert "fails open" in result.failure.reason
+
+
 def test_alb_with_no_registered_target_answers_503(cloud):
     lab = cloud.lab("tr")
     vpc = build_http_alb(lab)
