@@ -172,7 +172,8 @@ def troubleshooting_page(pages: dict) -> str:
            'cloud = connect("aws", "eu-west-1")', 'trace(cloud, "https://<api-id>.execute-api.eu-west-1.amazonaws.com/orders")',
            "```", "",
            "Each hop of the trace is a row with a verdict and a reason; the first failing hop predicts the status "
-           "below.", ""]
+           "below. Some faults fail nothing: the request succeeds (a load balancer failing open to unhealthy targets, "
+           "a bypass) and the hop that is wrong says so with a warning.", ""]
     from apigw_kit import patterns
     runs = [patterns.load(name) for name in patterns.MODULES]
     by_pattern: dict[str, list] = {}
@@ -188,7 +189,8 @@ def troubleshooting_page(pages: dict) -> str:
             references = " ".join(f"<{url.strip()}>" for url in e.reference.split(";"))
             out += [f"({e.id})=", f"### {escape(e.title)}", "",
                     f"- **Symptom:** {symptom(e.symptom)} ({status})",
-                    f"- **Where the trace stops:** {escape(e.hop)}",
+                    f"- **{'Where the trace warns' if e.status and 200 <= e.status < 300 else 'Where the trace stops'}:** "
+                    f"{escape(e.hop)}",
                     f"- **Cause:** {escape(e.cause)}",
                     f"- **Fix:** {escape(e.fix)}",
                     f"- **Reference:** {references}",

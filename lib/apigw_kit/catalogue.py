@@ -47,6 +47,9 @@ DOC_TLS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-pr
 DOC_NLB_SG = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html"
 DOC_ALB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
 DOC_TG_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
+DOC_NLB_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html"
+DOC_TARGET_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html"
+DOC_ALB_ERRORS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html"
 DOC_ALB_TARGET = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html"
 DOC_PRIVATE_API = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html"
 
@@ -478,13 +481,15 @@ CATALOGUE: list[Misconfiguration] = [
         "Create the VPC link in subnets of the load balancer's VPC (ideally the same AZs) and point the integration at it.",
         DOC_HTTP_VPC_LINKS, break_link_subnets, api_request, fix_lab=use_link_in_alb_vpc),
     Misconfiguration(
-        "no-healthy-targets", "All targets are out of service", "http-alb",
+        "no-healthy-targets", "The only target is a stopped instance", "http-alb",
         "503 Service Unavailable from the ALB, passed through by API Gateway", 503, "targets",
-        "The target group has no target in service (instances stopped, failing health checks, or none registered), "
-        "so the load balancer has nowhere to send the request.",
-        "Start or replace the targets and make the health check path answer with a code the matcher accepts; "
-        "describe-target-health gives the reason per target.",
-        KC_500_VPC, break_targets, api_request, fix_lab=start_targets),
+        "The target group's only instance is stopped. DescribeTargetHealth reports it unused (Target.InvalidState), a "
+        "state the ALB never routes to: fail-open covers unhealthy targets only. With no routable target the ALB "
+        "answers 503 itself and the HTTP API's proxy integration passes that on. (A running instance whose web server "
+        "is down is unhealthy instead: the ALB fails open, sends it the request anyway and answers 502 or 504.)",
+        "Start the instance (or register a running one) and wait until describe-target-health reports it healthy; "
+        "its reason code says why it is not.",
+        DOC_TARGET_HEALTH + " ; " + DOC_ALB_ERRORS, break_targets, api_request, fix_lab=start_targets),
     Misconfiguration(
         "vpc-link-inactive", "The VPC link is INACTIVE (or FAILED)", "http-alb",
         '503 while the link reprovisions its ENIs (500 if FAILED)', 503, "vpc link",
@@ -523,11 +528,14 @@ CATALOGUE: list[Misconfiguration] = [
         KC_403_VPC, break_custom_domain, private_alb_request, fix_lab=map_custom_domain),
     Misconfiguration(
         "health-matcher-without-403", "Health check matcher without 403 for execute-api targets", "rest-private-alb",
-        "targets unhealthy; 503 from the ALB", 503, "health check",
+        "clients still get 200, but every target of the ALB is unhealthy and the unhealthy-host alarm fires", 200,
+        "health check",
         "The ALB's health checks reach the execute-api endpoint without an API Host header, and the endpoint answers "
-        "403; a matcher of 200 marks every target unhealthy.",
-        "Set the target group's matcher to 200,403 (and health-check over HTTPS).",
-        DOC_TG_HEALTH, break_health_matcher, private_alb_request, fix_lab=accept_403_health),
+        "403; a matcher of 200 marks every target unhealthy (Target.ResponseCodeMismatch). With no healthy target the "
+        "ALB fails open and sends requests to all of them; they carry the custom domain's Host, so the API answers as "
+        "before. Nothing tells a real endpoint failure from this one any more.",
+        "Set the target group's matcher to 200,403 (health checks over HTTPS) and wait until the targets report healthy.",
+        DOC_TG_HEALTH + " ; " + DOC_TARGET_HEALTH, break_health_matcher, private_alb_request, fix_lab=accept_403_health),
     Misconfiguration(
         "private-policy-excludes-endpoint", "The private API's resource policy does not admit the endpoint", "rest-private-alb",
         '403 {"message":"User: anonymous is not authorized to perform: execute-api:Invoke ..."}', 403, "resource policy",
@@ -554,10 +562,12 @@ CATALOGUE: list[Misconfiguration] = [
         '500 {"message":"Internal server error"}; called from inside the VPC, the ALB answers', 500, "targets",
         "An ALB's nodes change address when it scales or is maintained; an IP target group keeps the addresses it was "
         "given. The function that copies the ALB's addresses to the NLB's targets has stopped running (its schedule is "
-        "disabled), so every target is an address nothing answers on and fails its health checks.",
+        "disabled), so every target is an address nothing answers on, and unhealthy. The NLB fails open "
+        "and forwards the connections to them anyway; they time out, and API Gateway answers 500.",
         "Enable the sync function's schedule and run it once now; or replace the IP target group by an ALB-type target "
         "group, which follows the ALB's addresses itself.",
-        DOC_ALB_TARGET, break_target_sync, rest_nlb_request, fix_lab=resume_target_sync),
+        DOC_ALB_TARGET + " ; " + DOC_NLB_HEALTH + " ; " + KC_500_VPC, break_target_sync, rest_nlb_request,
+        fix_lab=resume_target_sync),
     Misconfiguration(
         "alb-sg-excludes-nlb", "The ALB's security group does not admit the NLB in front of it", "rest-nlb-alb",
         '500 {"message":"Internal server error"} since a security-group clean-up', 500, "target ingress",

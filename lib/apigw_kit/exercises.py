@@ -68,14 +68,20 @@ class Exercise:
         if self.skipped:
             return pd.DataFrame([[self.entry.id, None, "skipped", self.skipped]], columns=CHECK_COLUMNS)
         result = self.trace()
-        wrong = [] if self._fixed(result) else [result.reason]
+        wrong = [] if self._fixed(result) else [self._what_is_wrong(result)]
         checks = self.run.verify()
         wrong += [f"check failed: {row.check} ({row.detail})" for row in checks.itertuples() if not row.passed]
         return pd.DataFrame([[self.entry.id, not wrong, result.outcome, "; ".join(wrong)]], columns=CHECK_COLUMNS)
 
     def _fixed(self, result: Trace) -> bool:
-        """The request succeeds and the hop this entry is about raises no warning (a 200 can still be a bypass)."""
+        """The request succeeds and the hop this entry is about raises no warning (a 200 can still be a bypass,
+        or served by a load balancer failing open to unhealthy targets)."""
         return result.ok and self.entry.hop not in {hop.hop for hop in result.warnings}
+
+    def _what_is_wrong(self, result: Trace) -> str:
+        """The failing hop, or when the request succeeds, the warning of the hop this entry is about."""
+        warned = next((hop for hop in result.warnings if hop.hop == self.entry.hop), None)
+        return f"{warned.hop}: {warned.reason}" if result.ok and warned else result.reason
 
     # Display: the symptom as a user reports it, never the cause ---------------------------------------------
     def _request(self) -> str:

@@ -10,7 +10,15 @@ a reason; the first failing hop decides the predicted outcome.
 
 The status codes follow what API Gateway documents for each failure (see
 ``catalogue.py`` for the references). Where the embedded AWS lacks data AWS has
-(target health reasons, managed ENIs), the hop says so and is a ``warn``.
+(managed ENIs), the hop says so and is a ``warn``.
+
+Target health is read as DescribeTargetHealth reports it (state and reason code,
+API_TargetHealth) and judged as Elastic Load Balancing documents routing: only
+healthy targets get requests while there is one; when every routable target is
+unhealthy the load balancer fails open and sends requests to all of them (a
+``warn`` when they answer, the ALB's 502/504 when they do not); ``initial``,
+``draining`` and ``unused`` targets get nothing, so an ALB left with those only
+answers 503. See ``route()``.
 """
 from __future__ import annotations
 
@@ -36,6 +44,15 @@ EXECUTE_API = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-
 VPCE_HOST = re.compile(r"^(?P<id>vpce-[0-9a-f]+)-[a-z0-9]+(\.[a-z0-9-]+)?\.execute-api\.[a-z0-9-]+\.vpce\.amazonaws\.com$")
 EXECUTE_API_SERVICE = re.compile(r"^com\.amazonaws\.[a-z0-9-]+\.execute-api$")
 ANYWHERE = ipaddress.ip_network("0.0.0.0/0")
+
+DOC_TARGET_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html"
+DOC_HEALTH_CHECKS = {  # each says: only unhealthy registered targets -> the load balancer fails open
+    "application": "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html",
+    "network": "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html",
+}
+DOC_ALB_ERRORS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html"
+# The one unhealthy reason that proves the target answers: it returned an HTTP code the matcher refuses.
+ANSWERS = "Target.ResponseCodeMismatch"
 
 
 @dataclass
@@ -98,6 +115,60 @@ class Trace:
     def _repr_html_(self) -> str:
         return (f"<p><b>{self.method} {self.url}</b> from <code>{self.source}</code> (Host {self.host}): "
                 f"<b>{self.outcome}</b>; {self.reason}</p>" + self.frame.to_html(index=False))
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where a load balancer sends requests, given its targets' health, and what the client gets."""
+    verdict: str  # ok | warn | fail
+    targets: list[str]  # the targets that receive requests
+    reason: str
+    alb_status: int | None = None  # what an ALB answers when verdict is fail (an NLB only passes connections on)
+
+
+def _describe(states: dict[str, dict]) -> str:
+    return "; ".join(f"{i} {s['State']} {s.get('Reason', '')}".strip() for i, s in states.items())
+
+
+def route(states: dict[str, dict], lb_type: str) -> Routing:
+    """Judge a target group from DescribeTargetHealth (target id -> TargetHealth) as ELB routes requests.
+
+    The load balancer sends requests only to healthy targets while one exists; when every routable target is
+    unhealthy it fails open and sends them to all of those (the target group health checks page of the ALB and
+    NLB guides); initial, draining and unused targets get none, and an ALB with no target to send to answers 503
+    (its troubleshooting page). ``initial`` is a target being registered or checked for the first time, ``draining``
+    (and ``unhealthy.draining``) one being deregistered, ``unused`` one the load balancer cannot use (its AZ is not
+    enabled, or Target.InvalidState: a stopped or terminated instance). A target with health checks disabled
+    (``unavailable``) is routed to unchecked.
+    An ALB answers a target that does not answer with 504 (connection timeout) or 502 (connection refused or
+    reset); an NLB only forwards the connection, which fails (its reason code is Target.FailedHealthChecks either
+    way: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/check-target-health.html).
+    """
+    alb = lb_type == "application"
+    guide, detail = DOC_HEALTH_CHECKS["application" if alb else "network"], _describe(states)
+    serving = [i for i, s in states.items() if s["State"] in ("healthy", "unavailable")]
+    if serving:
+        others = "" if len(serving) == len(states) else f"; requests go only to the healthy ones ({guide})"
+        return Routing("ok", serving, f"{len(serving)}/{len(states)} healthy ({detail}){others}")
+    unhealthy = [i for i, s in states.items() if s["State"] == "unhealthy"]
+    if not unhealthy:
+        outcome = (f"the ALB answers 503 Service Unavailable ({DOC_ALB_ERRORS})" if alb
+                   else "the NLB has no target to forward the connection to")
+        return Routing("fail", [], f"no target in a routable state ({detail}): initial, draining and unused targets "
+                       f"get no requests, and fail-open covers only unhealthy ones ({DOC_TARGET_HEALTH}); {outcome}", 503)
+    fail_open = (f"no target is healthy ({detail}), so the load balancer fails open and sends requests to every "
+                 f"unhealthy one ({guide})")
+    silent = [i for i in unhealthy if states[i].get("Reason") != ANSWERS]
+    if not silent:
+        return Routing("warn", unhealthy, f"{fail_open}; they answer, so requests succeed while the target group "
+                       "reports no healthy host: alarms on UnHealthyHostCount fire and a real outage would look the same")
+    if not alb:  # an NLB reports every failed check as Target.FailedHealthChecks, refused or timed out alike
+        return Routing("fail", unhealthy, f"{fail_open}, but {silent[0]} does not answer: the NLB forwards the "
+                       "connection to it and the connection fails")
+    timeout = states[silent[0]].get("Reason") == "Target.Timeout"
+    outcome = ("does not answer in time: the ALB answers 504 Gateway Timeout after its 10 s connection timeout"
+               if timeout else "refuses or breaks the connection: the ALB answers 502 Bad Gateway")
+    return Routing("fail", unhealthy, f"{fail_open}, but {silent[0]} {outcome} ({DOC_ALB_ERRORS})", 504 if timeout else 502)
 
 
 class _Stop(Exception):
@@ -571,7 +642,9 @@ class _Walk:
             self.fail("listener", "load balancer", name, f"no listener on port {self.port}: connection refused", None)
         if listener["Protocol"] in ("HTTPS", "TLS"):
             self.certificate_covers(listener, self.trace.host, "client tls", None)
-        self.behind_listener(lb, listener, host_header, unreachable=503)
+        # A client calling the load balancer itself: an ALB answers target failures with its own status (answer());
+        # through an NLB the client's connection simply fails.
+        self.behind_listener(lb, listener, host_header, unreachable=None)
         if lb["Scheme"] == "internet-facing":
             fronted = self.fronted_by_vpc_link(listener["ListenerArn"])
             if fronted:
@@ -628,23 +701,28 @@ class _Walk:
         self.add("target group", "target group", name, "ok", f"{tg['Protocol']}:{tg['Port']} {tg['TargetType']} targets")
         health = self.elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
         if not health:
-            self.fail("targets", "target group", name, "no registered targets: the load balancer answers 503", unreachable)
+            self.fail("targets", "target group", name, "no registered targets: the load balancer has nowhere to send "
+                      f"the request; an ALB answers 503 ({DOC_ALB_ERRORS})", self.answer(lb, 503, unreachable))
         endpoint = self.endpoint_of_targets(tg, health)
-        self.target_ingress(lb, tg, health, endpoint, unreachable)
-        if endpoint is not None:
-            self.endpoint_health_matcher(tg, endpoint)
+        blocked = self.target_ingress(lb, tg, health, endpoint)
         states = {t["Target"]["Id"]: t["TargetHealth"] for t in health}
-        healthy = [i for i, s in states.items() if s["State"] == "healthy"]
-        detail = "; ".join(f"{i} {s['State']} {s.get('Reason', '')}".strip() for i, s in states.items())
-        if not healthy:
-            self.fail("targets", "target health", name, f"no healthy target ({detail}): the load balancer has nowhere "
-                      "to send the request", unreachable)
-        self.add("targets", "target health", name, "ok", f"{len(healthy)}/{len(states)} healthy ({detail})")
+        if endpoint is not None:
+            states = self.endpoint_health_matcher(tg, endpoint, states)
+        routing = route(self.dropped_checks(lb, states, blocked), lb["Type"])
+        dropped = [target for target in routing.targets if target in blocked]
+        if dropped:  # routed to although its groups drop the connection: it times out, and an ALB answers 504
+            groups, why = blocked[dropped[0]]
+            self.fail("target ingress", "security groups", groups, f"{why}; {routing.reason}", self.answer(lb, 504, unreachable))
+        for groups, why in blocked.values():
+            self.add("target ingress", "security groups", groups, "warn", f"{why}, so it is unhealthy and gets no requests")
+        if routing.verdict == "fail":
+            self.fail("targets", "target health", name, routing.reason, self.answer(lb, routing.alb_status, unreachable))
+        self.add("targets", "target health", name, routing.verdict, routing.reason)
         if endpoint is not None:
             self.add("endpoint", "VPC endpoint", endpoint["VpcEndpointId"], "ok", "targets are the execute-api endpoint's ENIs")
             self.host_to_private_api(host_header, endpoint)
             return
-        behind = self.load_balancer_of_targets(tg, healthy)
+        behind = self.load_balancer_of_targets(tg, routing.targets)
         if behind is not None:  # an NLB in front of an ALB: by its addresses (synced) or as a target of type alb
             self.add("entry", "load balancer", behind["LoadBalancerName"], "ok", f"the targets are this {behind['Type']} "
                      f"load balancer ({'type alb' if tg['TargetType'] == 'alb' else 'its ENI addresses'})")
@@ -654,6 +732,23 @@ class _Walk:
             if listener is None:
                 self.fail("listener", "load balancer", behind["LoadBalancerName"], f"no listener on port {port}", unreachable)
             self.behind_listener(behind, listener, host_header, unreachable)
+
+    @staticmethod
+    def dropped_checks(lb: dict, states: dict[str, dict], blocked: dict) -> dict[str, dict]:
+        """Target health with the tracer's prediction: a target whose groups drop the load balancer fails its
+        health checks too (the account may not say so yet, or the embedded AWS may not model it)."""
+        reason = "Target.Timeout" if lb["Type"] == "application" else "Target.FailedHealthChecks"
+        predicted = {"State": "unhealthy", "Reason": reason, "Description": "its security groups drop the load balancer"}
+        return {target: predicted if target in blocked and health["State"] == "healthy" else health
+                for target, health in states.items()}
+
+    @staticmethod
+    def answer(lb: dict, alb_status: int | None, unreachable: int | None) -> int | None:
+        """An ALB answers a target failure itself, and an HTTP proxy integration passes that response on ("the
+        entire request and response", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-http.html,
+        and for REST https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-set-up-simple-proxy.html);
+        an NLB only passes the connection on, so its caller sees its own failure (``unreachable``)."""
+        return alb_status if lb["Type"] == "application" else unreachable
 
     def load_balancer_of_targets(self, tg: dict, target_ids: list[str]) -> dict | None:
         """The load balancer the targets are: an ``alb`` target, or IP targets that are its ENIs."""
@@ -678,8 +773,9 @@ class _Walk:
         return ([ipaddress.ip_network(e["PrivateIpAddress"]) for e in enis["NetworkInterfaces"]]
                 or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values()))
 
-    def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None, status: int | None) -> None:
-        """Every target's security groups admit the load balancer on the traffic port."""
+    def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None) -> dict[str, tuple[str, str]]:
+        """Each target's security groups admit the load balancer on the traffic port: the blocked ones, as
+        target -> (its groups, why), are left to the caller, who knows whether requests still go to them."""
         port = tg["Port"]
         lb_nets = self.load_balancer_nets(lb)
         ids = [t["Target"]["Id"] for t in health]
@@ -695,20 +791,23 @@ class _Walk:
             target_groups = {e["PrivateIpAddress"]: [g["GroupId"] for g in e.get("Groups", [])] for e in enis["NetworkInterfaces"]}
         else:
             self.add("target ingress", "security groups", tg["TargetGroupName"], "skip", f"{tg['TargetType']} targets")
-            return
+            return {}
+        blocked = {}
         lb_groups = lb.get("SecurityGroups") or ()
         peer = f"{lb['LoadBalancerName']}'s " + ("security group" if lb_groups else "subnets (its ENIs have no security group)")
         for target, groups in target_groups.items():
             port_of = next((t["Target"].get("Port", port) for t in health if t["Target"]["Id"] == target), port)
             rule = _admits(self.groups(groups), "IpPermissions", port_of, peer_groups=lb_groups, peer_nets=lb_nets)
             if rule is None:
-                self.fail("target ingress", "security groups", ",".join(groups), f"{target}'s groups do not admit "
-                          f"{peer} on TCP {port_of}: health checks and requests are dropped", status)
-            self.add("target ingress", "security groups", ",".join(groups), "ok", f"{target}: {rule}")
+                blocked[target] = (",".join(groups), f"{target}'s groups do not admit {peer} on TCP {port_of}: "
+                                   "health checks and requests are dropped")
+            else:
+                self.add("target ingress", "security groups", ",".join(groups), "ok", f"{target}: {rule}")
         missing = set(ids) - set(target_groups)
         if missing:
             self.add("target ingress", "security groups", tg["TargetGroupName"], "warn",
                      f"no ENI found for {', '.join(sorted(missing))}: their security groups were not checked")
+        return blocked
 
     # Private REST APIs and their VPC endpoint -------------------------------------------------
     def endpoint_of_targets(self, tg: dict, health: list[dict]) -> dict | None:
@@ -721,13 +820,23 @@ class _Walk:
                 return endpoint
         return None
 
-    def endpoint_health_matcher(self, tg: dict, endpoint: dict) -> None:
+    def endpoint_health_matcher(self, tg: dict, endpoint: dict, states: dict[str, dict]) -> dict[str, dict]:
+        """The target health the matcher predicts: an execute-api endpoint answers a health check with 403.
+
+        A health check carries no API Host header, so the endpoint answers 403 ``Forbidden``; a matcher without
+        403 marks every endpoint ENI unhealthy (Target.ResponseCodeMismatch) whatever the account reports yet.
+        """
         codes = tg.get("Matcher", {}).get("HttpCode", "")
-        if 403 not in matcher_codes(codes):
-            self.fail("health check", "target group", tg["TargetGroupName"], f"targets are the execute-api endpoint "
-                      f"{endpoint['VpcEndpointId']}, which answers a health check (no API Host header) with 403; the "
-                      f"matcher {codes!r} does not accept 403, so every target is unhealthy", 503)
-        self.add("health check", "target group", tg["TargetGroupName"], "ok", f"matcher {codes} accepts the endpoint's 403")
+        if 403 in matcher_codes(codes):
+            self.add("health check", "target group", tg["TargetGroupName"], "ok", f"matcher {codes} accepts the endpoint's 403")
+            return states
+        guide = DOC_HEALTH_CHECKS["application"]
+        self.add("health check", "target group", tg["TargetGroupName"], "warn", f"targets are the execute-api endpoint "
+                 f"{endpoint['VpcEndpointId']}, which answers a health check (no API Host header) with 403; the matcher "
+                 f"{codes!r} does not accept 403, so every target is unhealthy (Target.ResponseCodeMismatch). The ALB "
+                 f"fails open and still forwards requests, which carry the API's Host and get its answer ({guide})")
+        predicted = {"State": "unhealthy", "Reason": ANSWERS, "Description": f"the endpoint answers 403, matcher {codes}"}
+        return {target: predicted if health["State"] == "healthy" else health for target, health in states.items()}
 
     def vpc_endpoint_entry(self, endpoint_id: str, host: str, host_header: str) -> None:
         endpoints = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]

@@ -41,6 +41,8 @@ def test_troubleshooting_page_has_every_entry():
         assert f"({entry.id})=" in page
         assert build_pages.escape(entry.title) in page
     assert "Try it" not in page  # no pages given: nothing to link an exercise to
+    served = page.split("(health-matcher-without-403)=")[1].split("\n(")[0]  # a 200 while every target is unhealthy
+    assert "**Where the trace warns:** health check" in served and "(HTTP 200)" in served
 
 
 def test_troubleshooting_page_links_each_exercise_to_the_labs_it_plays_on():

@@ -6,6 +6,7 @@ Every trace is asserted to make zero mutating calls.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 
 import pytest
@@ -337,6 +338,143 @@ def test_a_load_balancer_arn_as_integration_uri_is_named(cloud, embedded_server)
     next(iter(api.integrations.values())).integration_uri = lb_arn  # bypasses the API's validation on purpose
     result = traced(cloud, **catalogue.api_request(lab))
     assert result.status == 500 and result.failure.hop == "integration" and "load balancer ARN" in result.failure.reason
+
+
+# Target health as ELB routes it (fail-open) -------------------------------------------------------------
+def _health(state: str, reason: str = "") -> dict:
+    return {"State": state, **({"Reason": reason} if reason else {})}
+
+
+def test_only_healthy_targets_get_requests_while_one_is_healthy():
+    routing = tracer.route({"a": _health("healthy"), "b": _health("unhealthy", "Target.Timeout"),
+                            "c": _health("unused", "Target.InvalidState")}, "application")
+    assert routing.verdict == "ok" and routing.targets == ["a"] and "only to the healthy" in routing.reason
+    assert tracer.route({"a": _health("unavailable", "Target.HealthCheckDisabled")}, "application").targets == ["a"]
+
+
+def test_every_target_unhealthy_fails_open():
+    answering = tracer.route({"a": _health("unhealthy", "Target.ResponseCodeMismatch"),
+                              "b": _health("unhealthy", "Target.ResponseCodeMismatch")}, "application")
+    assert answering.verdict == "warn" and answering.targets == ["a", "b"] and "fails open" in answering.reason
+    assert tracer.DOC_HEALTH_CHECKS["application"] in answering.reason
+    timing_out = tracer.route({"a": _health("unhealthy", "Target.Timeout")}, "application")
+    assert (timing_out.verdict, timing_out.alb_status) == ("fail", 504) and "fails open" in timing_out.reason
+    refusing = tracer.route({"a": _health("unhealthy", "Target.FailedHealthChecks")}, "application")
+    assert (refusing.verdict, refusing.alb_status) == ("fail", 502) and tracer.DOC_ALB_ERRORS in refusing.reason
+    behind_nlb = tracer.route({"a": _health("unhealthy", "Target.FailedHealthChecks")}, "network")
+    assert behind_nlb.verdict == "fail" and "NLB forwards the connection" in behind_nlb.reason
+    assert tracer.DOC_HEALTH_CHECKS["network"] in behind_nlb.reason
+    # An unused (stopped) target beside the unhealthy ones gets nothing: fail-open covers the unhealthy ones.
+    mixed = tracer.route({"a": _health("unhealthy", "Target.ResponseCodeMismatch"),
+                          "b": _health("unused", "Target.InvalidState")}, "application")
+    assert mixed.verdict == "warn" and mixed.targets == ["a"]
+
+
+@pytest.mark.parametrize("state, reason", [("unused", "Target.InvalidState"), ("initial", "Elb.InitialHealthChecking"),
+                                           ("draining", "Target.DeregistrationInProgress")])
+def test_no_routable_target_is_503_from_an_alb(state, reason):
+    routing = tracer.route({"a": _health(state, reason)}, "application")
+    assert (routing.verdict, routing.alb_status, routing.targets) == ("fail", 503, [])
+    assert reason in routing.reason and tracer.DOC_TARGET_HEALTH in routing.reason
+
+
+def _alb_forwards_to_addresses(cloud, lab, vpc, addresses: list[str]) -> str:
+    """Point the http-alb lab's listener at a new IP target group holding ``addresses``; wait for their first verdict."""
+    elb = cloud.client("elbv2")
+    group = e.ensure_target_group(lab, "ip-tg", vpc.id, protocol="HTTP", port=80, target_type="ip")
+    elb.register_targets(TargetGroupArn=group.arn, Targets=[{"Id": a, "Port": 80} for a in addresses])
+    alb = elb.describe_load_balancers(Names=[lab.resource_name("alb")])["LoadBalancers"][0]
+    listener = elb.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"][0]
+    elb.modify_listener(ListenerArn=listener["ListenerArn"], DefaultActions=[{"Type": "forward", "TargetGroupArn": group.arn}])
+
+    def checked() -> str:
+        health = elb.describe_target_health(TargetGroupArn=group.arn)["TargetHealthDescriptions"]
+        return "initial" if any(t["TargetHealth"]["State"] == "initial" for t in health) else "checked"
+    wait_for(cloud, "the new targets' first health verdict", checked, {"checked"}, timeout=900, poll=5)
+    return group.arn
+
+
+def _addresses(cloud, vpc) -> tuple[str, str]:
+    """The web instance's address (answers) and a free address of its subnet (nothing answers there)."""
+    ec2 = cloud.client("ec2")
+    instance = ec2.describe_instances()["Reservations"][0]["Instances"][0]
+    subnet = ec2.describe_subnets(SubnetIds=[instance["SubnetId"]])["Subnets"][0]
+    return instance["PrivateIpAddress"], str(list(ipaddress.ip_network(subnet["CidrBlock"]).hosts())[-1])
+
+
+def test_alb_sends_requests_only_to_its_healthy_target(cloud):
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    answering, nobody = _addresses(cloud, vpc)
+    _alb_forwards_to_addresses(cloud, lab, vpc, [answering, nobody])
+    result = traced(cloud, **catalogue.api_request(lab))
+    targets = result.frame.set_index("hop").loc["targets"]
+    assert result.status == 200 and targets["verdict"] == "ok" and "only to the healthy" in targets["reason"]
+
+
+def test_alb_failing_open_to_a_target_that_does_not_answer_is_a_504(cloud):
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    _, nobody = _addresses(cloud, vpc)
+    _alb_forwards_to_addresses(cloud, lab, vpc, [nobody])
+    result = traced(cloud, **catalogue.api_request(lab))
+    assert result.status == 504 and result.failure.hop == "targets", result.frame.to_string()
+    assert "fails open" in result.failure.reason and "Target.Timeout" in result.failure.reason
+
+
+def _closed_address(cloud, lab, vpc) -> str:
+    """An address held by an ENI whose security group admits nobody: it answers nothing from the ALB."""
+    ec2 = cloud.client("ec2")
+    closed = n.ensure_security_group(lab, vpc, "closed", "admits nobody")
+    subnet = ec2.describe_instances()["Reservations"][0]["Instances"][0]["SubnetId"]
+    return ec2.create_network_interface(SubnetId=subnet, Groups=[closed.id])["NetworkInterface"]["PrivateIpAddress"]
+
+
+def test_a_target_closed_to_the_alb_gets_no_requests_while_another_is_healthy(cloud):
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    _alb_forwards_to_addresses(cloud, lab, vpc, [_addresses(cloud, vpc)[0], _closed_address(cloud, lab, vpc)])
+    result = traced(cloud, **catalogue.api_request(lab))
+    assert result.status == 200, result.frame.to_string()
+    assert any(h.hop == "target ingress" and "gets no requests" in h.reason for h in result.warnings)
+
+
+def test_an_alb_failing_open_to_targets_closed_to_it_answers_504(cloud):
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    _alb_forwards_to_addresses(cloud, lab, vpc, [_closed_address(cloud, lab, vpc)])
+    result = traced(cloud, **catalogue.api_request(lab))
+    assert result.status == 504 and result.failure.hop == "target ingress", result.frame.to_string()
+    assert "fails open" in result.failure.reason
+
+
+def test_alb_with_no_registered_target_answers_503(cloud):
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    arn = _alb_forwards_to_addresses(cloud, lab, vpc, [_addresses(cloud, vpc)[0]])
+    elb = cloud.client("elbv2")
+    targets = [t["Target"] for t in elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]]
+    elb.deregister_targets(TargetGroupArn=arn, Targets=targets)
+    result = traced(cloud, **catalogue.api_request(lab))  # none registered, or draining: nothing routable either way
+    assert result.status == 503 and result.failure.hop == "targets", result.frame.to_string()
+
+
+def test_a_stopped_instance_is_unused_and_not_failed_open_to(cloud):
+    lab = cloud.lab("tr")
+    build_http_alb(lab)
+    catalogue.break_targets(lab)
+    reason = traced(cloud, **catalogue.api_request(lab)).failure.reason
+    assert "unused" in reason and "Target.InvalidState" in reason and "fail-open covers only unhealthy" in reason
+
+
+def test_a_matcher_refusing_the_endpoint_403_is_predicted_and_fails_open(cloud):
+    lab = cloud.lab("tr")
+    build_rest_private_alb(lab)
+    catalogue.break_health_matcher(lab)
+    result = traced(cloud, **catalogue.private_alb_request(lab))
+    assert result.status == 200 and result.failure is None
+    warned = {h.hop: h.reason for h in result.warnings}
+    assert "Target.ResponseCodeMismatch" in warned["health check"] and "fails open" in warned["targets"]
 
 
 # The command line ---------------------------------------------------------------------------------------

@@ -128,7 +128,12 @@ def test_each_exercise_is_wrong_until_its_solution(lab_of, pattern, entry_id):
     exercise = run.exercise(entry_id)
     shown = repr(exercise)
     assert entry.symptom in shown and entry.cause not in shown  # the symptom, never the cause
-    assert exercise.broken.status == entry.status and exercise.trace().failure.hop == entry.hop
+    assert exercise.broken.status == entry.status
+    traced = exercise.trace()
+    if exercise.broken.ok:  # a request that succeeds while the lab is wrong: the hop warns (a bypass, fail-open)
+        assert entry.hop in {hop.hop for hop in traced.warnings}, traced.frame.to_string()
+    else:
+        assert traced.failure.hop == entry.hop, traced.frame.to_string()
     before = exercise.check().iloc[0]
     assert not before["passed"] and before["still wrong"].startswith(entry.hop)
     entry.fix_lab(run.lab)
