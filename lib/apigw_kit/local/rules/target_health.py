@@ -34,6 +34,7 @@ from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, e
 from ...steps.elb import matcher_codes
 from ..clock import CLOCK
 from . import Rule
+from ._enis import holder
 from ._patch import wrap
 from ._security_groups import admits
 from .instance_lifecycle import booted_at, web_answer
@@ -130,7 +131,8 @@ def _check(group: FakeTargetGroup, registered: dict, target: _Target | None, lb,
         return ("Target.Timeout", "Request timed out") if alb else _FAILED
     if result == REFUSED:
         return _FAILED
-    if group.health_check_protocol in ("HTTP", "HTTPS") and result not in matcher_codes(group.matcher.get("HttpCode", "200")):
+    accepted = matcher_codes(getattr(group, "matcher", {}).get("HttpCode", "200"))
+    if group.health_check_protocol in ("HTTP", "HTTPS") and result not in accepted:
         return ("Target.ResponseCodeMismatch", f"Health checks failed with these codes: [{result}]") if alb else _FAILED
     return None
 
@@ -151,8 +153,7 @@ def _reach(group: FakeTargetGroup, target_id: str, instance, ec2, elbv2: ELBv2Ba
     vpc = ec2.vpcs.get(group.vpc_id)
     if vpc is None or ipaddress.ip_address(target_id) not in ipaddress.ip_network(vpc.cidr_block):
         return _Target(None, lambda port, path: 200)
-    eni = next((e for e in ec2.enis.values()
-                if target_id in {a["PrivateIpAddress"] for a in e.private_ip_addresses}), None)
+    eni = holder(ec2, target_id)
     if eni is None:
         return None
     if eni.instance is not None:
