@@ -32,8 +32,8 @@ import pandas as pd
 from . import local
 from .checks import load_balancer_ips
 from .errors import ParameterError
-from .waits import wait_for
 from .steps import dns, functions, network
+from .steps import elb as steps_elb  # functions here name their elbv2 client 'elb'
 from .steps.apigw_http import VpcLink, wait_vpc_link
 from .steps.apigw_http import _items as _v2_items
 
@@ -181,8 +181,10 @@ def break_link_subnets(lab) -> None:
 
 
 def break_targets(lab) -> None:
-    """Stop the web instance: the target is registered but out of service."""
-    lab.cloud.client("ec2").stop_instances(InstanceIds=[_ec2_id(lab, "web", "instance")])
+    """Stop the web instance and wait until it is stopped: the target is registered but unused (Target.InvalidState)."""
+    instance = _ec2_id(lab, "web", "instance")
+    lab.cloud.client("ec2").stop_instances(InstanceIds=[instance])
+    network.wait_instance(lab, instance, "stopped")
 
 
 def break_link_inactive(lab) -> None:
@@ -278,11 +280,15 @@ def _nlb_sources(lab) -> tuple[list[str], list[str]]:
     return groups, [] if groups else [f"{ip}/32" for ip in load_balancer_ips(lab.cloud, nlb["LoadBalancerArn"])]
 
 
+def _nlb_target_groups(lab) -> list[dict]:
+    return lab.cloud.client("elbv2").describe_target_groups(LoadBalancerArn=_load_balancer(lab, "nlb")["LoadBalancerArn"])["TargetGroups"]
+
+
 def _nlb_target_guards(lab) -> list[tuple[str, int]]:
     """(security group, port) guarding each target of the NLB: an instance's groups, or those of the ENI holding an IP."""
     ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
     guards = []
-    for group in elb.describe_target_groups(LoadBalancerArn=_load_balancer(lab, "nlb")["LoadBalancerArn"])["TargetGroups"]:
+    for group in _nlb_target_groups(lab):
         ids = [t["Target"]["Id"] for t in elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]]
         if not ids:
             continue
@@ -325,16 +331,12 @@ def break_target_sync(lab) -> None:
         free = (str(ip) for ip in reversed(list(ipaddress.ip_network(subnet["CidrBlock"]).hosts())) if str(ip) not in held)
         stale.append({"Id": next(free), "Port": event["targetPort"]})
     elb.register_targets(TargetGroupArn=event["targetGroupArn"], Targets=stale)
+    steps_elb.wait_targets_judged(lab, steps_elb.describe_target_group(lab.cloud, event["targetGroupArn"]))
 
 
 # Fixes (the solutions of the workshop exercises): each repairs what its break did, found the same way -------
-def _wait_healthy(lab, target_group_arn: str) -> None:
-    elb = lab.cloud.client("elbv2")
-    def state() -> str:
-        states = {t["TargetHealth"]["State"] for t in elb.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]}
-        return "healthy" if states == {"healthy"} else ",".join(sorted(states))
-    wait_for(lab.cloud, f"targets of {target_group_arn.split('/')[-2]}", state, {"healthy"}, timeout=600, poll=10,
-             cause="Targets pass their health check a few intervals after they start serving.")
+def _wait_in_service(lab, target_group_arn: str) -> None:
+    steps_elb.wait_targets_in_service(lab, steps_elb.describe_target_group(lab.cloud, target_group_arn))
 
 
 def _ensure_ingress(lab, group_id: str, port: int, **source) -> None:
@@ -363,13 +365,14 @@ def use_link_in_alb_vpc(lab) -> None:
 
 
 def start_targets(lab) -> None:
-    """Start the lab's stopped web instance and wait until the target group reports it healthy."""
-    ec2 = lab.cloud.client("ec2")
+    """Start the lab's web instance once it is stopped (StartInstances fails while it is stopping), wait until it
+    runs and its target is in service again (initial until it passes its health checks)."""
     instance = _ec2_id(lab, "web", "instance")
-    ec2.start_instances(InstanceIds=[instance])
-    ec2.get_waiter("instance_running").wait(InstanceIds=[instance])
-    target_group = _listener(lab, "alb", 80)["DefaultActions"][0]["TargetGroupArn"]
-    _wait_healthy(lab, target_group)
+    if network.instance_state(lab.cloud, instance) in ("stopping", "stopped"):
+        network.wait_instance(lab, instance, "stopped")
+        lab.cloud.client("ec2").start_instances(InstanceIds=[instance])
+    network.wait_instance(lab, instance, "running")
+    _wait_in_service(lab, _forwarded_group(lab, "alb", 80))
 
 
 def reactivate_vpc_link(lab) -> None:
@@ -423,7 +426,10 @@ def map_custom_domain(lab) -> None:
 
 
 def accept_403_health(lab) -> None:
-    lab.cloud.client("elbv2").modify_target_group(TargetGroupArn=_forwarded_group(lab, "alb", 443), Matcher={"HttpCode": "200,403"})
+    """The matcher accepts 403; the targets are in service once they pass their health checks again."""
+    target_group = _forwarded_group(lab, "alb", 443)
+    lab.cloud.client("elbv2").modify_target_group(TargetGroupArn=target_group, Matcher={"HttpCode": "200,403"})
+    _wait_in_service(lab, target_group)
 
 
 def admit_endpoint_in_policy(lab) -> None:
@@ -448,6 +454,8 @@ def admit_nlb_at_targets(lab) -> None:
             _ensure_ingress(lab, group_id, port, source_group=source)
         for cidr in cidrs:
             _ensure_ingress(lab, group_id, port, cidr=cidr)
+    for group in _nlb_target_groups(lab):
+        _wait_in_service(lab, group["TargetGroupArn"])
 
 
 def resume_target_sync(lab) -> None:
@@ -456,6 +464,7 @@ def resume_target_sync(lab) -> None:
     lab.cloud.client("events").enable_rule(Name=rule)
     function = lab.cloud.client("lambda").get_function(FunctionName=function_arn)["Configuration"]
     functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync", function["Role"]), event)
+    _wait_in_service(lab, event["targetGroupArn"])
 
 
 CATALOGUE: list[Misconfiguration] = [

@@ -78,8 +78,9 @@ def ensure_enis(ec2, arn: str, subnets: list[str]) -> dict[str, str]:
 
 
 def targets(elbv2, tg_arn: str) -> set[str]:
+    """Registered targets; deregistered ones stay listed as draining for the deregistration delay."""
     health = elbv2.describe_target_health(TargetGroupArn=tg_arn)["TargetHealthDescriptions"]
-    return {d["Target"]["Id"] for d in health}
+    return {d["Target"]["Id"] for d in health if d["TargetHealth"]["State"] != "draining"}
 
 
 # -- fixtures --------------------------------------------------------------

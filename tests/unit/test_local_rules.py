@@ -408,17 +408,3 @@ def test_rest_api_integration_keeps_its_alb_target(client, net):
     assert integration["integrationTarget"] == alb["LoadBalancerArn"]
     method = apigw.get_method(restApiId=api, resourceId=root, httpMethod="GET")
     assert method["methodIntegration"]["integrationTarget"] == alb["LoadBalancerArn"]
-
-
-def test_ip_target_nobody_holds_times_out_its_health_checks(client, net):
-    ec2, elbv2 = client("ec2"), client("elbv2")
-    group = elbv2.create_target_group(Name="ips", Protocol="TCP", Port=80, VpcId=net["vpc"], TargetType="ip")[
-        "TargetGroups"][0]["TargetGroupArn"]
-    held = ec2.create_network_interface(SubnetId=net["subnet_ids"][0])["NetworkInterface"]["PrivateIpAddress"]
-    nobody, elsewhere = "10.20.1.250", "192.168.7.7"  # in the VPC, no ENI; outside it (reached over a VPN)
-    elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": ip} for ip in (held, nobody)] +
-                           [{"Id": elsewhere, "AvailabilityZone": "all"}])
-    health = {t["Target"]["Id"]: t["TargetHealth"] for t in
-              elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]}
-    assert health[held]["State"] == "healthy" and health[elsewhere]["State"] == "healthy"
-    assert health[nobody]["State"] == "unhealthy" and health[nobody]["Reason"] == "Target.Timeout"

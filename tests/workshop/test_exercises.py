@@ -140,3 +140,22 @@ def test_each_exercise_is_wrong_until_its_solution(lab_of, pattern, entry_id):
     after = exercise.check().iloc[0]
     assert after["passed"] and after["still wrong"] == "" and after["outcome"] == "200 OK", after["still wrong"]
     assert run.verify()["passed"].all()
+
+
+def test_the_stopped_instance_exercise_waits_for_each_state(run, embedded_server):
+    """break waits for 'stopped'; the fix starts the instance only once stopped (StartInstances fails while it is
+    stopping), then waits for it to run and for its target to be in service (initial meanwhile)."""
+    from apigw_kit.local import admin
+    from apigw_kit.steps import network
+    saved = admin(embedded_server.url, "clock")
+    admin(embedded_server.url, "clock", {"scale": 0.01})  # stopping 0.6 s, pending 0.3 s, health checks 1.5 s
+    try:
+        instance = catalogue._ec2_id(run.lab, "web", "instance")
+        catalogue.break_targets(run.lab)
+        assert network.instance_state(run.cloud, instance) == "stopped"
+        catalogue.start_targets(run.lab)
+        health = run.cloud.client("elbv2").describe_target_health(TargetGroupArn=run.target_group.arn)
+        assert [t["TargetHealth"]["State"] for t in health["TargetHealthDescriptions"]] == ["healthy"]
+    finally:
+        admin(embedded_server.url, "clock", saved)
+    assert run.verify()["passed"].all()

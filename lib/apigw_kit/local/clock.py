@@ -19,6 +19,10 @@ REALISTIC_DELAYS = {
     "vpc_link": 150.0,
     "vpc_endpoint": 90.0,
     "certificate": 60.0,
+    # EC2 publishes no figures for its state changes (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html);
+    # these are typical for a small EBS-backed Linux instance: pending -> running, stopping -> stopped.
+    "instance_start": 30.0,
+    "instance_stop": 60.0,
 }
 # Default scale: a load balancer is active after 0.18 real seconds.
 DEFAULT_SCALE = 0.001
@@ -36,8 +40,14 @@ class Clock:
     def ready(self, kind: str, created_at: float) -> bool:
         """True once ``kind`` created at ``created_at`` (from ``now()``) is provisioned."""
         with self._lock:
-            wait = self.delays.get(kind, 0.0) * self.scale
-        return self.now() - created_at >= wait
+            seconds = self.delays.get(kind, 0.0)
+        return self.passed(seconds, created_at)
+
+    def passed(self, seconds: float, since: float) -> bool:
+        """True once ``seconds`` simulated seconds have gone by since ``since`` (from ``now()``)."""
+        with self._lock:
+            wait = seconds * self.scale
+        return self.now() - since >= wait
 
     def configure(self, scale: float | None = None, delays: dict[str, float] | None = None) -> None:
         with self._lock:

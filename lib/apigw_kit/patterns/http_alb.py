@@ -127,13 +127,16 @@ class Run(LabNetwork, PatternRun):
 
     @step("http_api")
     def http_api(self) -> pd.DataFrame:
-        """The HTTP API: a private integration to the listener through the link, two routes, $default stage."""
+        """The HTTP API: a private integration to the listener through the link, two routes, $default stage;
+        then waits for the ALB and for its targets to be in service."""
         self.api = apigw_http.ensure_http_api(self.lab, description="Private integration to an internal ALB")
         self.integration = apigw_http.ensure_private_integration(self.lab, self.api, self.listener.arn, self.link,
                                                                  server_name=self.server_name)
         apigw_http.ensure_routes(self.lab, self.api, self.integration)
         apigw_http.ensure_default_stage(self.lab, self.api)
         elb.wait_load_balancer(self.lab, self.alb)
+        if not self.params.listener_arn:
+            elb.wait_targets_in_service(self.lab, self.target_group)
         return routes_of(self.cloud, [self.api.id])
 
     # Verify --------------------------------------------------------------------------

@@ -168,7 +168,8 @@ class Run(LabNetwork, PatternRun):
 
     @step("rest_api")
     def rest_api(self) -> pd.DataFrame:
-        """The VPC link v1 to the NLB and a REST API proxying every path through it."""
+        """The VPC link v1 to the NLB and a REST API proxying every path through it; then waits
+        for the targets to be in service."""
         elb.wait_load_balancer(self.lab, self.nlb)
         self.link_v1 = apigw_rest.ensure_rest_vpc_link(self.lab, self.nlb.arn)
         apigw_rest.wait_rest_vpc_link(self.lab, self.link_v1)
@@ -177,6 +178,8 @@ class Run(LabNetwork, PatternRun):
                                                            connection_id=self.link_v1.id)
         self.stage = apigw_rest.ensure_stage(self.lab, self.api, self.STAGE, redeploy=any(i.changed for i in integrations))
         elb.wait_load_balancer(self.lab, self.alb)
+        for group in (self.web_tg, self.bridge_tg):
+            elb.wait_targets_in_service(self.lab, group)
         return self.integrations(self.api)
 
     def integrations(self, api) -> pd.DataFrame:
@@ -191,7 +194,8 @@ class Run(LabNetwork, PatternRun):
 
     @step("replacements")
     def replacements(self) -> pd.DataFrame:
-        """(2021) a second NLB whose target is the ALB itself; (2025) a REST API reaching the ALB over VPC link v2."""
+        """(2021) a second NLB whose target is the ALB itself; (2025) a REST API reaching the ALB over VPC link v2; then waits
+        for the targets to be in service."""
         self.modern_nlb = elb.ensure_load_balancer(self.lab, "nlb-alb-tg", "network", self.subnets)
         self.alb_type_tg = elb.ensure_target_group(self.lab, "alb-target", self.vpc.id, protocol="TCP", port=self.LISTENER_PORT,
                                                    target_type="alb", health_protocol="HTTP")
@@ -206,6 +210,7 @@ class Run(LabNetwork, PatternRun):
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.api_v2, f"http://{self.alb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v2.id, integration_target=self.alb.arn)
         self.stage_v2 = apigw_rest.ensure_stage(self.lab, self.api_v2, self.STAGE, redeploy=any(i.changed for i in integrations))
+        elb.wait_targets_in_service(self.lab, self.alb_type_tg)
         return targets_of(self.cloud, [self.alb_type_tg.arn])
 
     # Comparison ---------------------------------------------------------------------------------

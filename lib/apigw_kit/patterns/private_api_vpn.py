@@ -195,7 +195,8 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
 
     @step("load_balancer")
     def load_balancer(self) -> pd.DataFrame:
-        """The internal ALB in the endpoint's subnets; IP targets read from the endpoint; the HTTPS listener."""
+        """The internal ALB in the endpoint's subnets; IP targets read from the endpoint; the HTTPS listener;
+        then waits for the targets to be in service."""
         self.alb = elb.ensure_load_balancer(self.lab, "alb", "application", self.subnets, [self.alb_sg.id])
         self.target_group = elb.ensure_target_group(self.lab, "endpoint", self.vpc.id, protocol="HTTPS", port=PORT,
                                                     target_type="ip", health_protocol="HTTPS", matcher=HEALTHY_CODES)
@@ -205,6 +206,7 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
         self.listener = elb.ensure_listener(self.lab, self.alb, port=PORT, protocol="HTTPS",
                                             target_group=self.target_group, certificate_arn=self.cert.arn)
         elb.wait_load_balancer(self.lab, self.alb)
+        elb.wait_targets_in_service(self.lab, self.target_group)
         return targets_of(self.cloud, [self.target_group.arn])
 
     def endpoint_ips(self) -> list[str]:

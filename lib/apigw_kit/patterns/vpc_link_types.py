@@ -146,7 +146,8 @@ class Run(LabNetwork, PatternRun):
 
     @step("apis")
     def apis(self) -> pd.DataFrame:
-        """A REST API through the v1 link to the NLB; an HTTP API with three routes through the one v2 link."""
+        """A REST API through the v1 link to the NLB; an HTTP API with three routes through the one v2 link; then waits
+        for the targets to be in service."""
         self.rest_api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB")
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.rest_api, f"http://{self.nlb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v1.id)
@@ -158,6 +159,8 @@ class Run(LabNetwork, PatternRun):
             apigw_http.ensure_routes(self.lab, self.http_api, integration, (f"ANY {prefix}/{{proxy+}}",))
         apigw_http.ensure_default_stage(self.lab, self.http_api)
         elb.wait_load_balancer(self.lab, self.alb)
+        for group in (self.alb_tg, self.nlb_tg):
+            elb.wait_targets_in_service(self.lab, group)
         return routes_of(self.cloud, [self.http_api.id])
 
     # What each link created ----------------------------------------------------------------

@@ -128,9 +128,42 @@ def target_health(cloud, target_group_arn: str) -> list[dict]:
     return _elb(cloud).describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
 
 
+def describe_target_group(cloud, arn: str) -> TargetGroup:
+    tg = _elb(cloud).describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
+    return TargetGroup(tg["TargetGroupArn"], tg["TargetGroupName"], tg.get("Protocol", ""), tg.get("Port", 0), tg["TargetType"])
+
+
+def _targets_state(cloud, group: TargetGroup, settled: set[str]) -> str:
+    """'settled' when every registered target is in one of ``settled``, else each target with its state and
+    reason (draining ones, already deregistered, do not count)."""
+    health = [t for t in target_health(cloud, group.arn) if t["TargetHealth"]["State"] != "draining"]
+    if health and all(t["TargetHealth"]["State"] in settled for t in health):
+        return "settled"
+    return "; ".join(f"{t['Target']['Id']} {t['TargetHealth']['State']} ({t['TargetHealth'].get('Reason', '')})"
+                     for t in health) or "no targets registered"
+
+
+def wait_targets_in_service(lab, group: TargetGroup, timeout: float = 600) -> None:
+    """Wait until every target registered in ``group`` is healthy: no check or request meets an initial one."""
+    wait_for(lab.cloud, f"targets of {group.name}", lambda: _targets_state(lab.cloud, group, {"healthy"}), {"settled"},
+             timeout=timeout, poll=15,
+             cause="A new target is 'initial' for HealthyThresholdCount x HealthCheckIntervalSeconds (2-3 minutes "
+                   "by default). 'unhealthy' usually means the targets' security groups do not admit the load "
+                   "balancer on the health-check port, nothing listens on it, or the matcher refuses the code it "
+                   "answers; 'unused' means a stopped instance or a group no listener forwards to.")
+
+
+def wait_targets_judged(lab, group: TargetGroup, timeout: float = 600) -> None:
+    """Wait until no target of ``group`` is 'initial' (healthy, unhealthy or unused: judged by its health checks)."""
+    wait_for(lab.cloud, f"health checks of {group.name}",
+             lambda: _targets_state(lab.cloud, group, {"healthy", "unhealthy", "unused"}), {"settled"},
+             timeout=timeout, poll=15,
+             cause="A new target is 'initial' for HealthyThresholdCount x HealthCheckIntervalSeconds (2-3 minutes by default).")
+
+
 def ensure_targets(lab, group: TargetGroup, target_ids: list[str], port: int | None = None) -> list[str]:
-    """Register the targets not yet registered; return the ones added."""
-    present = {t["Target"]["Id"] for t in target_health(lab.cloud, group.arn)}
+    """Register the targets not yet registered (a draining one is on its way out: registered again); return the ones added."""
+    present = {t["Target"]["Id"] for t in target_health(lab.cloud, group.arn) if t["TargetHealth"]["State"] != "draining"}
     missing = [t for t in target_ids if t not in present]
     if missing:
         targets = [{"Id": t, "Port": port or group.port} for t in missing]

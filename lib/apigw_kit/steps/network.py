@@ -160,10 +160,58 @@ def ensure_ingress(lab, group: SecurityGroup, port: int, *, source_group: str | 
 
 
 # Instances -----------------------------------------------------------------------
+# The lab's web server: 200 with a small JSON body on every path and method. User data runs at the first boot
+# only (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html), so the server is a systemd service
+# that starts again with the instance. APIGW_KIT_WEB_PORT is also the marker the embedded AWS reads the port from.
 WEB_SERVER = """#!/bin/bash
-mkdir -p /srv/www && echo '{"hello": "from a private instance"}' > /srv/www/index.html
-cd /srv/www && nohup python3 -m http.server %d >/dev/null 2>&1 &
+APIGW_KIT_WEB_PORT=%d
+cat > /usr/local/bin/apigw-kit-web.py <<'PY'
+import http.server
+import sys
+
+BODY = b'{"hello": "from a private instance"}'
+
+
+class Answer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(BODY)
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+
+http.server.ThreadingHTTPServer(("", int(sys.argv[1])), Answer).serve_forever()
+PY
+cat > /etc/systemd/system/apigw-kit-web.service <<UNIT
+[Unit]
+Description=apigw-kit lab web server
+After=network-online.target
+
+[Service]
+ExecStart=/usr/bin/python3 /usr/local/bin/apigw-kit-web.py $APIGW_KIT_WEB_PORT
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now apigw-kit-web.service
 """
+
+
+def instance_state(cloud, instance_id: str) -> str:
+    return cloud.client("ec2").describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]["Name"]
+
+
+def wait_instance(lab, instance_id: str, state: str) -> None:
+    """Wait for ``state`` (running, stopped); a target can be registered only while its instance is running."""
+    wait_for(lab.cloud, f"instance {instance_id}", lambda: instance_state(lab.cloud, instance_id), {state},
+             failed=frozenset({"terminated", "shutting-down"}), timeout=600, poll=10,
+             cause="Instances usually start in under a minute and stop within a few minutes.")
 
 
 def latest_amazon_linux(cloud) -> str:
@@ -172,18 +220,20 @@ def latest_amazon_linux(cloud) -> str:
 
 
 def ensure_instance(lab, subnet: Subnet, group: SecurityGroup, port: int, role: str = "web") -> str:
-    """A small instance serving HTTP on ``port`` (no public IP); returns its id."""
+    """A small instance serving HTTP on ``port`` (no public IP), running; returns its id."""
     ec2 = _ec2(lab)
     found = _paged(ec2, "describe_instances", "Reservations", Filters=lab.ec2_filters(role) + [
         {"Name": "instance-state-name", "Values": ["pending", "running"]}])
     if found:
-        return found[0]["Instances"][0]["InstanceId"]
-    instance = ec2.run_instances(
-        ImageId=latest_amazon_linux(lab.cloud), InstanceType="t3.micro", MinCount=1, MaxCount=1,
-        SubnetId=subnet.id, SecurityGroupIds=[group.id], UserData=WEB_SERVER % port,
-        TagSpecifications=lab.tag_specs("instance", role),
-    )["Instances"][0]
-    return instance["InstanceId"]
+        instance_id = found[0]["Instances"][0]["InstanceId"]
+    else:
+        instance_id = ec2.run_instances(
+            ImageId=latest_amazon_linux(lab.cloud), InstanceType="t3.micro", MinCount=1, MaxCount=1,
+            SubnetId=subnet.id, SecurityGroupIds=[group.id], UserData=WEB_SERVER % port,
+            TagSpecifications=lab.tag_specs("instance", role),
+        )["Instances"][0]["InstanceId"]
+    wait_instance(lab, instance_id, "running")
+    return instance_id
 
 
 # Teardown -----------------------------------------------------------------------

@@ -32,8 +32,8 @@ from . import (  # noqa: E402
     aws_validation,
     cloudmap_namespace_zone,
     dependency_violation,
+    instance_lifecycle,
     instance_primary_eni,
-    ip_target_health,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
@@ -42,6 +42,7 @@ from . import (  # noqa: E402
     vpc_endpoint_enis,
     rest_private_integration,
     rest_vpc_link_endpoint_service,
+    target_health,
     vpc_link_states,
     vpc_link_v2,
 )
@@ -66,7 +67,8 @@ RULES: list[Rule] = [
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
     cloudmap_namespace_zone.RULE,
     rest_domain_access_associations.RULE,
-    ip_target_health.RULE,
+    instance_lifecycle.RULE,
+    target_health.RULE,
 ]
 _installed = False
 

@@ -16,6 +16,12 @@ def held_addresses(ec2: EC2Backend, subnet=None) -> set[str]:
             for address in eni.private_ip_addresses}
 
 
+def holder(ec2: EC2Backend, address: str):
+    """The ENI holding ``address`` (primary or secondary), or None."""
+    return next((eni for eni in ec2.enis.values()
+                 if any(a["PrivateIpAddress"] == address for a in eni.private_ip_addresses)), None)
+
+
 def free_ip(ec2: EC2Backend, subnet) -> str:
     network = ipaddress.IPv4Network(subnet.cidr_block)
     used = set(subnet._subnet_ips) | held_addresses(ec2, subnet)

@@ -1,0 +1,193 @@
+"""DescribeTargetHealth as AWS reports it, worked out each time it is described, on the shared clock.
+
+Mirrors the TargetHealth reference
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html) and the ELB
+guide's health-check pages (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html,
+https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html):
+
+- a registered target is ``initial``: ``Elb.RegistrationInProgress`` for its first health-check interval, then
+  ``Elb.InitialHealthChecking`` until HealthyThresholdCount checks, HealthCheckIntervalSeconds apart, have gone
+  by since it was registered (or since its instance last started); then ``healthy`` or ``unhealthy``;
+- a deregistered target is ``draining`` (``Target.DeregistrationInProgress``) for the group's
+  ``deregistration_delay.timeout_seconds`` and listed until then;
+- a stopping, stopped or terminated instance is ``unused`` (``Target.InvalidState``), and so is every target
+  of a group no load balancer uses (``Target.NotInUse``);
+- a check that nothing answers makes the target ``unhealthy``. Dropped (no ENI holds the address, or the
+  target's security groups admit neither the load balancer's groups nor CIDRs covering its ENI addresses):
+  ``Target.Timeout``. Refused (nothing listens on the port): ``Target.FailedHealthChecks``. A code the matcher
+  does not accept: ``Target.ResponseCodeMismatch``. The reference says Timeout and ResponseCodeMismatch apply
+  only to Application (and Gateway) Load Balancers, so an NLB reports ``Target.FailedHealthChecks`` for all three.
+
+What answers: an instance's web server, as its user data set it up (rules/instance_lifecycle.py); the ENIs
+of an execute-api VPC endpoint answer 403 on 443 (a health check carries no API Host header); an ALB (an
+``alb`` target, or IP targets that are its ENIs) answers 200 on its listener ports. Addresses outside the
+group's VPC (over peering or VPN) are out of view here and taken to answer 200.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Callable
+
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
+
+from ...steps.elb import matcher_codes
+from ..clock import CLOCK
+from . import Rule
+from ._enis import holder
+from ._patch import wrap
+from ._security_groups import admits
+from .instance_lifecycle import booted_at, web_answer
+from .load_balancer_enis import description as eni_description
+
+TIMEOUT, REFUSED = "timeout", "refused"
+_FAILED = ("Target.FailedHealthChecks", "Health checks failed")
+_REGISTERED, _DEREGISTERED = "_apigw_kit_registered", "_apigw_kit_deregistered"
+_NOT_RUNNING = {"stopping", "stopped", "shutting-down", "terminated"}
+_ENDPOINT_ENI = "VPC Endpoint Interface "
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a health check meets: the security groups guarding the target (None: out of view) and what answers."""
+    groups: list | None
+    answer: Callable[[int, str], int | None]  # the HTTP status for (port, path); None when nothing listens
+
+
+def _stamps(group: FakeTargetGroup, key: str) -> dict[str, float]:
+    return group.__dict__.setdefault(key, {})
+
+
+def _register(original, self: FakeTargetGroup, targets: list[dict]) -> None:
+    original(self, targets)
+    for target in targets:
+        _stamps(self, _REGISTERED)[target["Id"]] = CLOCK.now()
+        _stamps(self, _DEREGISTERED).pop(target["Id"], None)
+
+
+def _deregister(original, self: FakeTargetGroup, targets: list[dict]) -> None:
+    original(self, targets)
+    for target in targets:
+        _stamps(self, _DEREGISTERED)[target["Id"]] = CLOCK.now()
+
+
+def _draining(group: FakeTargetGroup, target_id: str) -> bool:
+    since = _stamps(group, _DEREGISTERED).get(target_id)
+    delay = float(group.attributes.get("deregistration_delay.timeout_seconds", 300))
+    return since is not None and not CLOCK.passed(delay, since)
+
+
+def _describe_target_health(original, self: ELBv2Backend, target_group_arn: str, targets: list[dict]):
+    group = self.target_groups.get(target_group_arn)
+    if group is not None and not targets:  # AWS lists draining targets too
+        targets = list(group.targets.values()) + [
+            t for target_id, t in group.deregistered_targets.items() if _draining(group, target_id)]
+    return original(self, target_group_arn, targets)
+
+
+def _health_for(original, self: FakeTargetGroup, target: dict, ec2) -> FakeHealthStatus:
+    registered = self.targets.get(target["Id"])
+    if registered is None:
+        if not _draining(self, target["Id"]):
+            return original(self, target, ec2)
+        registered, judged = self.deregistered_targets[target["Id"]], (
+            "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress")
+    else:
+        judged = _judge(self, registered, ec2, elbv2_backends[self.account_id][self.region_name])
+    return FakeHealthStatus(registered["Id"], registered["Port"], self.health_check_port, *judged)
+
+
+def _judge(group: FakeTargetGroup, registered: dict, ec2, elbv2: ELBv2Backend) -> tuple[str, str | None, str | None]:
+    instance = ec2.get_instance_by_id(registered["Id"]) if registered["Id"].startswith("i-") else None
+    if instance is not None and instance.state in _NOT_RUNNING:
+        return "unused", "Target.InvalidState", f"Target is in the {instance.state} state"
+    balancers = [elbv2.load_balancers[arn] for arn in group.load_balancer_arns if arn in elbv2.load_balancers]
+    if not balancers:
+        return "unused", "Target.NotInUse", "Target group is not configured to receive traffic from the load balancer"
+    interval = float(group.health_check_interval_seconds)
+    since = max(_stamps(group, _REGISTERED).get(registered["Id"], float("-inf")),
+                booted_at(instance) if instance is not None else float("-inf"))
+    if not CLOCK.passed(interval, since):
+        return "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
+    if not CLOCK.passed(interval * int(group.healthy_threshold_count), since):
+        return "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"
+    target = _reach(group, registered["Id"], instance, ec2, elbv2)
+    failure = next(filter(None, (_check(group, registered, target, lb, ec2) for lb in balancers)), None)
+    return ("healthy", None, None) if failure is None else ("unhealthy", *failure)
+
+
+def _check(group: FakeTargetGroup, registered: dict, target: _Target | None, lb, ec2) -> tuple[str, str] | None:
+    """The (reason, description) of the load balancer ``lb``'s failed health check, or None when it passes."""
+    port = int(registered["Port"] if group.health_check_port in (None, "traffic-port") else group.health_check_port)
+    if target is None:
+        result = TIMEOUT
+    elif target.groups is not None and not admits(target.groups, port, lb.security_groups or [], _addresses(ec2, lb)):
+        result = TIMEOUT
+    else:
+        code = target.answer(port, group.health_check_path or "/")
+        result = REFUSED if code is None else code
+    alb = lb.type == "application"
+    if result == TIMEOUT:
+        return ("Target.Timeout", "Request timed out") if alb else _FAILED
+    if result == REFUSED:
+        return _FAILED
+    accepted = matcher_codes(getattr(group, "matcher", {}).get("HttpCode", "200"))
+    if group.health_check_protocol in ("HTTP", "HTTPS") and result not in accepted:
+        return ("Target.ResponseCodeMismatch", f"Health checks failed with these codes: [{result}]") if alb else _FAILED
+    return None
+
+
+def _addresses(ec2, lb) -> list[str]:
+    """Where the load balancer's health checks come from: its ENIs' addresses."""
+    return [eni.private_ip_address for eni in ec2.enis.values() if eni.description == eni_description(lb)]
+
+
+def _reach(group: FakeTargetGroup, target_id: str, instance, ec2, elbv2: ELBv2Backend) -> _Target | None:
+    """What stands at the target (None: nothing holds its address)."""
+    if instance is not None:
+        groups = [g for nic in instance.nics.values() for g in nic.group_set]
+        return _Target(groups, lambda port, path: web_answer(instance, port, path))
+    if group.target_type == "alb":
+        alb = elbv2.load_balancers.get(target_id)
+        return None if alb is None else _alb(ec2, alb)
+    vpc = ec2.vpcs.get(group.vpc_id)
+    if vpc is None or ipaddress.ip_address(target_id) not in ipaddress.ip_network(vpc.cidr_block):
+        return _Target(None, lambda port, path: 200)
+    eni = holder(ec2, target_id)
+    if eni is None:
+        return None
+    if eni.instance is not None:
+        return _Target(list(eni.group_set), lambda port, path: web_answer(eni.instance, port, path))
+    alb = next((lb for lb in elbv2.load_balancers.values() if eni_description(lb) == eni.description), None)
+    if alb is not None:
+        return _alb(ec2, alb)
+    return _Target(list(eni.group_set), lambda port, path: 403 if port == 443 and _execute_api(ec2, eni) else None)
+
+
+def _alb(ec2, alb) -> _Target:
+    groups = [g for g in (ec2.get_security_group_from_id(i) for i in alb.security_groups or []) if g is not None]
+    ports = {int(listener.port) for listener in alb.listeners.values()}
+    return _Target(groups, lambda port, path: 200 if port in ports else None)
+
+
+def _execute_api(ec2, eni) -> bool:
+    if not (eni.description or "").startswith(_ENDPOINT_ENI):
+        return False
+    endpoint = ec2.vpc_end_points.get(eni.description[len(_ENDPOINT_ENI):])
+    return endpoint is not None and endpoint.service_name.endswith(".execute-api")
+
+
+def install() -> None:
+    wrap(FakeTargetGroup, "register", _register)
+    wrap(FakeTargetGroup, "deregister", _deregister)
+    wrap(FakeTargetGroup, "health_for", _health_for)
+    wrap(ELBv2Backend, "describe_target_health", _describe_target_health)
+
+
+RULE = Rule(
+    name="target_health",
+    mirrors="Targets are initial (RegistrationInProgress, InitialHealthChecking) for interval x healthy threshold, "
+            "draining for the deregistration delay, unused when stopped, and unhealthy with AWS's reason when nothing "
+            "answers (no ENI, security groups, no server, matcher).",
+    install=install,
+)
