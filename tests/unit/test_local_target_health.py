@@ -191,3 +191,25 @@ def test_an_alb_behind_an_nlb_answers_on_its_listener_ports_when_it_admits_the_n
     admit(client, lab["alb_sg"], cidr=lab_cidr(client, lab))
     group_behind(client, lab["alb"])  # the ALB's listener on 80
     assert set(health(client, by_type).values()) | set(health(client, by_ips).values()) == {("healthy", None)}
+
+
+def test_health_checks_begin_when_a_listener_forwards_to_the_group(client, lab, clock):
+    admit(client, lab["web_sg"], source_group=lab["alb_sg"])
+    web = instance(client, lab)
+    elbv2 = client("elbv2")
+    group = elbv2.create_target_group(Name="tg-later", Protocol="HTTP", Port=PORT, VpcId=lab["vpc"], TargetType="instance",
+                                      HealthCheckIntervalSeconds=5, HealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
+    clock(0.2)  # 5 s x 2 checks: 2 real seconds
+    register(client, group, web)
+    time.sleep(2.2)  # long enough to pass its checks, had anything checked it
+    assert health(client, group)[web] == ("unused", "Target.NotInUse")
+    listener = elbv2.create_listener(LoadBalancerArn=lab["alb"], Port=PORT, Protocol="HTTP",
+                                     DefaultActions=[{"Type": "forward", "TargetGroupArn": group}])["Listeners"][0]
+    assert health(client, group)[web] == ("initial", "Elb.RegistrationInProgress")
+    # ModifyListener moves the listener elsewhere: the group serves no load balancer any more, as DescribeTargetGroups says.
+    other = elbv2.create_target_group(Name="tg-other", Protocol="HTTP", Port=PORT, VpcId=lab["vpc"],
+                                      TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.modify_listener(ListenerArn=listener["ListenerArn"], DefaultActions=[{"Type": "forward", "TargetGroupArn": other}])
+    described = {g["TargetGroupArn"]: g["LoadBalancerArns"] for g in elbv2.describe_target_groups()["TargetGroups"]}
+    assert described[group] == [] and described[other] == [lab["alb"]]
+    assert health(client, group)[web] == ("unused", "Target.NotInUse")

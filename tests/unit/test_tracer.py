@@ -60,6 +60,7 @@ def build_http_alb(lab, tls: bool = False):
     integration = h.ensure_private_integration(lab, api, listener.arn, link, server_name=server_name)
     h.ensure_routes(lab, api, integration)
     h.ensure_default_stage(lab, api)
+    e.wait_targets_in_service(lab, tg)  # health checks begin once the listener forwards on an active ALB
     return vpc
 
 
@@ -111,6 +112,7 @@ def build_rest_private_alb(lab):
                                   VPC={"VPCRegion": cloud.region, "VPCId": vpc.id})["HostedZone"]
     r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
         "Name": domain, "Type": "A", "AliasTarget": {"HostedZoneId": "Z32O12XQLNTSW2", "DNSName": alb.dns_name, "EvaluateTargetHealth": False}}}]})
+    e.wait_targets_in_service(lab, tg)
     return vpc
 
 
@@ -140,6 +142,7 @@ def build_rest_nlb(lab):
                        integrationHttpMethod="ANY", uri=f"http://{nlb.dns_name}:80/{{proxy}}",
                        connectionType="VPC_LINK", connectionId=link["id"])
     v1.create_deployment(restApiId=api["id"], stageName="prod")
+    e.wait_targets_in_service(lab, tg)
     return vpc
 
 

@@ -8,6 +8,7 @@ from moto.ec2.models.vpcs import VPCEndPoint
 from moto.elbv2.models import FakeLoadBalancer
 
 from . import Rule
+from ..clock import CLOCK
 from ._patch import provisioned, stamp_creation, wrap
 
 # What AWS reports for an HTTP API VPC link while provisioning and once ready.
@@ -17,9 +18,13 @@ _HTTP_VPC_LINK_STATUS = {
 }
 
 
+ACTIVE_AT = "apigw_kit_active_at"  # when a load balancer was first seen active, on the clock
+
+
 def _activate(original, self: FakeLoadBalancer) -> None:
-    if provisioned(self, "load_balancer"):
+    if provisioned(self, "load_balancer") and self.state == "provisioning":
         original(self)
+        setattr(self, ACTIVE_AT, CLOCK.now())
 
 
 def _http_vpc_link_json(original, self: HttpVpcLink) -> dict:

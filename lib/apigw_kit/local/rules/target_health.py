@@ -11,7 +11,8 @@ https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-hea
 - a deregistered target is ``draining`` (``Target.DeregistrationInProgress``) for the group's
   ``deregistration_delay.timeout_seconds`` and listed until then;
 - a stopping, stopped or terminated instance is ``unused`` (``Target.InvalidState``), and so is every target
-  of a group no load balancer uses (``Target.NotInUse``);
+  of a group no listener forwards to (``Target.NotInUse``). Health checks start once a listener forwards to
+  the group and its load balancer is active: a target registered earlier is ``initial`` from then on;
 - a check that nothing answers makes the target ``unhealthy``. Dropped (no ENI holds the address, or the
   target's security groups admit neither the load balancer's groups nor CIDRs covering its ENI addresses):
   ``Target.Timeout``. Refused (nothing listens on the port): ``Target.FailedHealthChecks``. A code the matcher
@@ -37,12 +38,16 @@ from . import Rule
 from ._enis import holder
 from ._patch import wrap
 from ._security_groups import admits
+from .provisioning_clock import ACTIVE_AT
 from .instance_lifecycle import booted_at, web_answer
 from .load_balancer_enis import description as eni_description
 
 TIMEOUT, REFUSED = "timeout", "refused"
 _FAILED = ("Target.FailedHealthChecks", "Health checks failed")
 _REGISTERED, _DEREGISTERED = "_apigw_kit_registered", "_apigw_kit_deregistered"
+_FORWARDING = "_apigw_kit_forwarding_since"  # on a listener: target group ARN -> when it began forwarding there
+_LISTENER_CHANGES = ("create_listener", "modify_listener", "delete_listener", "create_rule", "modify_rule",
+                     "delete_rule", "set_rule_priorities", "delete_load_balancer")
 _NOT_RUNNING = {"stopping", "stopped", "shutting-down", "terminated"}
 _ENDPOINT_ENI = "VPC Endpoint Interface "
 
@@ -77,6 +82,44 @@ def _draining(group: FakeTargetGroup, target_id: str) -> bool:
     return since is not None and not CLOCK.passed(delay, since)
 
 
+def _forwarded(elbv2: ELBv2Backend, listener) -> set[str]:
+    """The target groups ``listener`` forwards to, by its default actions or any of its rules."""
+    actions = list(listener.default_actions) + [a for rule in listener._non_default_rules.values() for a in rule.actions]
+    return {arn for action in actions if action.type == "forward"
+            for arn in elbv2._get_target_group_arns_from(action_data=action.data)}
+
+
+def _track_forwarding(original, self: ELBv2Backend, *args, **kwargs):
+    """After any listener or rule change: when each listener began forwarding to each group, and which load
+    balancers each group serves (moto leaves LoadBalancerArns as they were when ModifyListener moves a listener)."""
+    result = original(self, *args, **kwargs)
+    serving: dict[str, list[str]] = {arn: [] for arn in self.target_groups}
+    for lb in self.load_balancers.values():
+        for listener in lb.listeners.values():
+            forwarded, since = _forwarded(self, listener), listener.__dict__.setdefault(_FORWARDING, {})
+            for arn in set(since) - forwarded:
+                del since[arn]
+            for arn in forwarded:
+                since.setdefault(arn, CLOCK.now())
+                if arn in serving and lb.arn not in serving[arn]:
+                    serving[arn].append(lb.arn)
+    for arn, balancers in serving.items():
+        self.target_groups[arn].load_balancer_arns = balancers
+    return result
+
+
+def _active_since(lb) -> float:
+    """When ``lb`` became active (infinity while it provisions; load balancers older than the rules: always)."""
+    lb.activate()  # the provisioning clock decides
+    return lb.__dict__.get(ACTIVE_AT, float("-inf")) if lb.state == "active" else float("inf")
+
+
+def _checked_since(group: FakeTargetGroup, balancers: list) -> float:
+    """When health checks of ``group`` began: a listener forwarding to it, on an active load balancer."""
+    return min(max(_active_since(lb), listener.__dict__.get(_FORWARDING, {}).get(group.arn, float("-inf")))
+               for lb in balancers for listener in lb.listeners.values() if group.arn in listener.__dict__.get(_FORWARDING, {}))
+
+
 def _describe_target_health(original, self: ELBv2Backend, target_group_arn: str, targets: list[dict]):
     group = self.target_groups.get(target_group_arn)
     if group is not None and not targets:  # AWS lists draining targets too
@@ -101,12 +144,13 @@ def _judge(group: FakeTargetGroup, registered: dict, ec2, elbv2: ELBv2Backend) -
     instance = ec2.get_instance_by_id(registered["Id"]) if registered["Id"].startswith("i-") else None
     if instance is not None and instance.state in _NOT_RUNNING:
         return "unused", "Target.InvalidState", f"Target is in the {instance.state} state"
-    balancers = [elbv2.load_balancers[arn] for arn in group.load_balancer_arns if arn in elbv2.load_balancers]
+    balancers = [lb for lb in elbv2.load_balancers.values()
+                 if any(group.arn in _forwarded(elbv2, listener) for listener in lb.listeners.values())]
     if not balancers:
         return "unused", "Target.NotInUse", "Target group is not configured to receive traffic from the load balancer"
     interval = float(group.health_check_interval_seconds)
     since = max(_stamps(group, _REGISTERED).get(registered["Id"], float("-inf")),
-                booted_at(instance) if instance is not None else float("-inf"))
+                booted_at(instance) if instance is not None else float("-inf"), _checked_since(group, balancers))
     if not CLOCK.passed(interval, since):
         return "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
     if not CLOCK.passed(interval * int(group.healthy_threshold_count), since):
@@ -182,6 +226,8 @@ def install() -> None:
     wrap(FakeTargetGroup, "deregister", _deregister)
     wrap(FakeTargetGroup, "health_for", _health_for)
     wrap(ELBv2Backend, "describe_target_health", _describe_target_health)
+    for change in _LISTENER_CHANGES:
+        wrap(ELBv2Backend, change, _track_forwarding)
 
 
 RULE = Rule(
