@@ -29,8 +29,11 @@ from . import (  # noqa: E402
     aws_validation,
     cloudmap_namespace_zone,
     dependency_violation,
+    eni_paging,
+    iam_propagation,
     instance_primary_eni,
     ip_target_health,
+    lambda_states,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
@@ -64,6 +67,9 @@ RULES: list[Rule] = [
     cloudmap_namespace_zone.RULE,
     rest_domain_access_associations.RULE,
     ip_target_health.RULE,
+    lambda_states.RULE,
+    iam_propagation.RULE,
+    eni_paging.RULE,
 ]
 _installed = False
 
