@@ -11,15 +11,21 @@ DESCRIPTION = [{"Name": "description", "Values": ["ELB app/web/0123"]}]
 
 
 @pytest.fixture
-def enis(client, endpoint):
-    """Twelve interfaces with one description in a fresh subnet; the account's limit lowered to ten."""
+def enis(client):
+    """Twelve interfaces with one description in a fresh subnet."""
     ec2 = client("ec2", REGION)
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
     made = [ec2.create_network_interface(SubnetId=subnet, Description="ELB app/web/0123")["NetworkInterface"]
             ["NetworkInterfaceId"] for _ in range(12)]
+    return {"ec2": ec2, "ids": made, "vpc": vpc, "subnet": subnet}
+
+
+@pytest.fixture
+def large_account(enis, endpoint):
+    """The same interfaces, in an account whose limit for unpaginated listings is lowered to ten."""
     admin(endpoint, "eni-paging", {"unpaginated_limit": 10})
-    yield {"ec2": ec2, "ids": made, "vpc": vpc, "subnet": subnet}
+    yield enis
     admin(endpoint, "eni-paging", {"unpaginated_limit": None})
 
 
@@ -49,15 +55,15 @@ def test_ids_cannot_be_combined_with_max_results(enis):
     assert error.value.response["Error"]["Code"] == "InvalidParameterCombination"
 
 
-def test_unpaginated_call_filtered_by_description_fails_in_a_large_account(enis):
+def test_unpaginated_call_filtered_by_description_fails_in_a_large_account(large_account):
     with pytest.raises(ClientError) as error:
-        enis["ec2"].describe_network_interfaces(Filters=DESCRIPTION)
+        large_account["ec2"].describe_network_interfaces(Filters=DESCRIPTION)
     assert error.value.response["Error"]["Code"] == "InvalidRequest"
     assert "MaxResults and NextToken" in error.value.response["Error"]["Message"]
 
 
-def test_unpaginated_calls_by_ids_or_an_indexed_filter_still_answer(enis):
-    ec2 = enis["ec2"]
-    assert len(ec2.describe_network_interfaces(NetworkInterfaceIds=enis["ids"][:3])["NetworkInterfaces"]) == 3
-    in_subnet = [{"Name": "subnet-id", "Values": [enis["subnet"]]}]
+def test_unpaginated_calls_by_ids_or_an_indexed_filter_still_answer(large_account):
+    ec2 = large_account["ec2"]
+    assert len(ec2.describe_network_interfaces(NetworkInterfaceIds=large_account["ids"][:3])["NetworkInterfaces"]) == 3
+    in_subnet = [{"Name": "subnet-id", "Values": [large_account["subnet"]]}]
     assert len(ec2.describe_network_interfaces(Filters=in_subnet + DESCRIPTION)["NetworkInterfaces"]) == 12

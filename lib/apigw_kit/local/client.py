@@ -32,8 +32,7 @@ def admin(url: str, name: str, body: dict | None = None) -> dict:
 
 
 def reset(url: str, seed: int = DEFAULT_SEED) -> None:
-    """Wipe every resource in the embedded account, reseed it and put the clock and limits back to their defaults."""
+    """Wipe every resource in the embedded account, reseed it and put the clock back to its defaults."""
     _post(f"{url}/moto-api/reset")
     seed_endpoint(url, seed)
     admin(url, "clock", {"scale": DEFAULT_SCALE, "delays": REALISTIC_DELAYS})
-    admin(url, "eni-paging", {"unpaginated_limit": None})

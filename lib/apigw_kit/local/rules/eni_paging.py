@@ -12,11 +12,13 @@ AWS names neither the number of interfaces that counts as large nor the error co
 the harder reading: every unpaginated call without IDs or one of those filters fails once the region
 holds more than ``UNPAGINATED_LIMIT`` interfaces (1000, the most one page can return: beyond it no
 single answer can hold them all), with a client error botocore does not retry (``InvalidRequest``).
-The admin route ``eni-paging`` lowers the limit for tests (``{"unpaginated_limit": n}``; null restores it).
+The admin route ``eni-paging`` lowers the limit of the existing EC2 backends for tests
+(``{"unpaginated_limit": n}``; null restores it; a reset of the embedded AWS forgets it).
 """
 from __future__ import annotations
 
 from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.models import ec2_backends
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 
 from . import Rule
@@ -28,7 +30,7 @@ UNPAGINATED_LIMIT = 1000
 INDEXED_FILTERS = frozenset({"attachment.instance-id", "group-id", "mac-address", "private-dns-name",
                              "private-ip-address", "subnet-id", "vpc-id"})
 _TOKEN = "eni-page-"
-_limit = {"unpaginated": UNPAGINATED_LIMIT}
+_LIMIT = "_apigw_kit_unpaginated_limit"  # kept on the EC2 backend, so a reset forgets it
 
 
 def _page_size(response: ElasticNetworkInterfaces) -> int | None:
@@ -59,7 +61,7 @@ def _refuse_unpaginated(response: ElasticNetworkInterfaces) -> None:
     if INDEXED_FILTERS & set(response._filters_from_querystring()):
         return
     held = len(response.ec2_backend.enis)
-    if held > _limit["unpaginated"]:
+    if held > getattr(response.ec2_backend, _LIMIT, UNPAGINATED_LIMIT):
         raise EC2ClientError(
             "InvalidRequest",
             f"This account holds {held} network interfaces: describe them with MaxResults and NextToken, "
@@ -82,10 +84,11 @@ def _describe(original, self: ElasticNetworkInterfaces):
 
 def set_limit(body: dict) -> dict:
     """{"unpaginated_limit": n | null} -> the limit now in force (null: back to UNPAGINATED_LIMIT)."""
-    if "unpaginated_limit" in body:
-        value = body["unpaginated_limit"]
-        _limit["unpaginated"] = UNPAGINATED_LIMIT if value is None else int(value)
-    return {"unpaginated_limit": _limit["unpaginated"]}
+    value = body.get("unpaginated_limit")
+    limit = UNPAGINATED_LIMIT if value is None else int(value)
+    for _, _, backend in ec2_backends.iter_backends():
+        setattr(backend, _LIMIT, limit)
+    return {"unpaginated_limit": limit}
 
 
 def install() -> None:
