@@ -313,7 +313,8 @@ def _run_in_process(cloud, function: Function, event: dict) -> tuple[str | None,
 
 def invoke(lab, function: Function, event: dict) -> Invocation:
     """Run ``function`` once with ``event``: in Lambda on AWS, in this process on the embedded AWS.
-    Raises FunctionFailed when the run fails (ResourceConflictException while the function is Pending)."""
+    Raises FunctionFailed when the code fails (Lambda's FunctionError), and Invoke's ClientError
+    (ResourceConflictException) while the function is Pending."""
     client = lab.cloud.client("lambda")
     if lab.cloud.backend == "local":
         # The checks Invoke makes before running anything (Pending fails), then the code itself.
