@@ -19,6 +19,7 @@ from moto.awslambda.models import LambdaBackend
 from moto.core.responses import ActionResult, BaseResponse
 from moto.ec2.exceptions import EC2ClientError
 from moto.elbv2.exceptions import ELBClientError
+from moto.iam.exceptions import NotFoundException
 from moto.iam.models import Role, iam_backends
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
@@ -41,7 +42,7 @@ def propagated(role: Role) -> bool:
 def _role(account_id: str, region: str, arn: str) -> Role | None:
     try:
         return iam_backends[account_id][get_partition(region)].get_role_by_arn(arn)
-    except Exception:  # moto raises its own not-found type; an unknown role is moto's case, not this rule's
+    except NotFoundException:  # an unknown role is moto's own case, not this rule's
         return None
 
 
