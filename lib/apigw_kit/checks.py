@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from .steps.network import Subnet, routes_to_internet
+from .steps.network import ENI_PAGES, Subnet, routes_to_internet
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def load_balancer_ips(cloud, lb_arn: str) -> list[str]:
     """Private addresses of a load balancer's managed ENIs (exact description ``ELB app|net/<name>/<id>``)."""
     description = "ELB " + lb_arn.split(":loadbalancer/")[1]
     pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "description", "Values": [description]}])
+        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig=ENI_PAGES)
     return sorted(e["PrivateIpAddress"] for page in pages for e in page["NetworkInterfaces"] if e.get("Description") == description)
 
 

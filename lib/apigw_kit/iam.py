@@ -15,7 +15,8 @@ Some calls need a second permission IAM checks on the side ("implied"): tagging
 at creation (``ec2:CreateTags`` restricted to the creating action,
 ``elasticloadbalancing:AddTags`` likewise), API Gateway's service-linked role on
 the first VPC link v2, the VPC endpoint service behind a REST VPC link (v1),
-``apigateway:UpdateRestApiPolicy`` when a REST API gets a resource policy. Those
+``apigateway:UpdateRestApiPolicy`` when a REST API gets a resource policy, ``logs:TagResource``
+for a log group tagged at creation. Those
 statements carry the Sid ``Implied...`` and name the operation that needs them.
 """
 from __future__ import annotations
@@ -29,6 +30,8 @@ import botocore.session
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing",
               "resourcegroupstaggingapi": "tag", "apigatewayv2": "apigateway"}
 NO_PERMISSION = {"sts:GetCallerIdentity"}
+# Operations whose IAM action has another name (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+ACTION_NAMES = {"lambda:Invoke": "lambda:InvokeFunction"}
 API_GATEWAY = {"apigateway", "apigatewayv2"}
 SLR_APIGATEWAY = "arn:aws:iam::*:role/aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway"
 
@@ -54,7 +57,7 @@ def required(operation: str, region: str) -> set[tuple[str, str]]:
     if service in API_GATEWAY:
         method, path = _apigateway_path(service, name)
         return {(f"apigateway:{method}", f"arn:aws:apigateway:{region}::{path}")}
-    return {(f"{IAM_PREFIX.get(service, service)}:{name}", "*")}
+    return {(ACTION_NAMES.get(operation, f"{IAM_PREFIX.get(service, service)}:{name}"), "*")}
 
 
 def _creates_with(service: str, operation: str, member: str) -> bool:
@@ -87,6 +90,9 @@ def implied(operations: set[str], region: str) -> list[dict]:
                                       "ec2:DescribeVpcEndpointServiceConfigurations",
                                       "ec2:ModifyVpcEndpointServicePermissions",
                                       "elasticloadbalancing:DescribeLoadBalancers"]})
+    if "logs:CreateLogGroup" in operations:  # tags given to CreateLogGroup (API_CreateLogGroup.html, tags)
+        statements.append({"Sid": "ImpliedTagOnCreateLogGroup", "Effect": "Allow", "Action": ["logs:TagResource"],
+                           "Resource": "*"})
     policy_setters = {"apigateway:CreateRestApi", "apigateway:UpdateRestApi", "apigateway:PutRestApi",
                       "apigateway:ImportRestApi"} & operations
     if policy_setters:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .steps import apigw_http, elb
+from .steps.network import ENI_PAGES
 
 ENI_COLUMNS = ["eni", "subnet", "az", "private_ip", "description", "owner", "owner_id", "security_groups"]
 TARGET_COLUMNS = ["target_group", "target", "port", "health", "reason"]
@@ -101,7 +102,7 @@ def enis_in(cloud, vpc_ids: list[str], resources: pd.DataFrame | None = None) ->
         return pd.DataFrame(columns=ENI_COLUMNS)
     owner_of = _Owners(cloud, resources)
     pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "vpc-id", "Values": vpc_ids}])
+        Filters=[{"Name": "vpc-id", "Values": vpc_ids}], PaginationConfig=ENI_PAGES)
     rows = []
     for page in pages:
         for eni in page["NetworkInterfaces"]:

@@ -10,6 +10,11 @@ from __future__ import annotations
 import pytest
 from conftest import listing, make_run, new_cloud
 
+from apigw_kit.cloud import is_mutating
+
+# Calls that run something rather than change it: a second apply runs pattern 5's sync again, as its schedule does.
+RUNS = {("lambda", "Invoke")}
+
 
 def _delete_instance(client, found):
     client("ec2").terminate_instances(InstanceIds=[found])
@@ -37,7 +42,9 @@ def test_second_apply_keeps_every_id_and_changes_nothing(built, endpoint):
     before, account = run.resources(), listing(endpoint)
     snapshot = run.cloud.calls.snapshot()
     again = make_run(run.PATTERN, run.cloud).apply()
-    assert run.cloud.calls.since(snapshot)["mutating"] == 0, run.cloud.calls.frame().to_string()
+    changes = {call: n for call, n in (run.cloud.calls.snapshot() - snapshot).items()
+               if is_mutating(call[1]) and call not in RUNS}
+    assert not changes, run.cloud.calls.frame().to_string()
     assert again.resources() == before
     assert listing(endpoint).items.keys() == account.items.keys()
 

@@ -31,29 +31,6 @@ def mutating(calls: list[str]) -> list[str]:
     return [name for name in calls if not name.startswith(READS)]
 
 
-def page_enis(ec2) -> None:
-    """Make DescribeNetworkInterfaces honour MaxResults/NextToken as AWS does: moto 5.2
-    returns every match in one page. Leaves responses alone when moto pages itself."""
-    prefix = "test-offset:"
-
-    def before(params, context, **_):
-        token = params.get("NextToken", "")
-        context["page"] = (params.get("MaxResults"), int(token[len(prefix):]) if token.startswith(prefix) else 0)
-        if token.startswith(prefix):
-            del params["NextToken"]
-
-    def after(parsed, context, **_):
-        size, offset = context.get("page", (None, 0))
-        items = parsed.get("NetworkInterfaces", [])
-        if size and not parsed.get("NextToken") and len(items) > size:
-            parsed["NetworkInterfaces"] = items[offset:offset + size]
-            if offset + size < len(items):
-                parsed["NextToken"] = f"{prefix}{offset + size}"
-
-    ec2.meta.events.register("before-parameter-build.ec2.DescribeNetworkInterfaces", before)
-    ec2.meta.events.register("after-call.ec2.DescribeNetworkInterfaces", after)
-
-
 def eni_description(arn: str) -> str:
     return "ELB " + arn.split(":loadbalancer/", 1)[1]
 
@@ -122,7 +99,6 @@ def nlb_group(elbv2, network):
 @pytest.fixture
 def sync(ec2, elbv2, nlb_group):
     """sync(alb_arn, **kw) -> (summary, calls made by this sync)."""
-    page_enis(ec2)
     calls = record_calls(ec2)
     elb_calls = record_calls(elbv2)
 
@@ -309,8 +285,6 @@ def recorded_clients(client):
     def make(service, region):
         made = client(service, region)
         made.meta.events.register("before-call.*.*", lambda model, **_: calls.append(model.name))
-        if service == "ec2":
-            page_enis(made)
         return made
     return make, calls
 
@@ -438,7 +412,7 @@ def test_sync_treats_draining_targets_as_gone():
         ec2_stub.add_response("describe_network_interfaces", {"NetworkInterfaces": [
             {"Description": description, "PrivateIpAddress": "10.0.1.10"},
             {"Description": description, "PrivateIpAddress": "10.0.2.10"}]},
-            {"Filters": [{"Name": "description", "Values": [description]}]})
+            {"Filters": [{"Name": "description", "Values": [description]}], "MaxResults": target_sync.PAGE_SIZE})
         elb_stub.add_response("describe_target_health", {"TargetHealthDescriptions": [
             {"Target": {"Id": "10.0.1.10", "Port": PORT}, "TargetHealth": {"State": "draining"}},
             {"Target": {"Id": "10.0.2.10", "Port": PORT}, "TargetHealth": {"State": "healthy"}},

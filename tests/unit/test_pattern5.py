@@ -4,12 +4,13 @@ from __future__ import annotations
 import pytest
 
 from apigw_kit import checks, connect
-from apigw_kit.lambdas import target_sync
+from apigw_kit.inventory import enis_in
+from apigw_kit.lambdas import nlb_ingress, target_sync
+from apigw_kit.local import admin
 from apigw_kit.patterns.nlb_alb_bridge import Run
 from apigw_kit.steps import elb
 
 from lab_checks import failing
-from test_lambdas import page_enis  # the paging shim of the function's own tests
 
 REGION = "eu-west-1"
 
@@ -28,7 +29,7 @@ def test_all_checks_pass_and_rerun_changes_nothing(run):
     assert run.verify()["passed"].all(), run.verify()
     before = run.cloud.calls.snapshot()
     run.apply()
-    assert run.cloud.calls.since(before)["mutating"] == 0
+    assert run.cloud.calls.since(before)["mutating"] == 1  # the sync's run (Invoke), as on AWS
     assert run.syncs[-1]["write_calls"] == 0  # the scheduled run found nothing to change
 
 
@@ -51,7 +52,6 @@ def test_prefix_named_alb_is_not_picked_up(run):
 def test_more_enis_than_one_page(run, client):
     run.scale(4)
     ec2 = client("ec2")
-    page_enis(ec2)  # moto answers in one page; this makes it page as AWS does
     summary = target_sync.sync(ec2, client("elbv2"), load_balancer_arn=run.alb.arn,
                                target_group_arn=run.bridge_tg.arn, port=80, page_size=5)
     assert summary["read_calls"] >= 3 and nlb_targets(run) == set(checks.load_balancer_ips(run.cloud, run.alb.arn))
@@ -106,3 +106,16 @@ def test_scale_is_refused_on_a_real_account(run):
 
 def test_teardown_leaves_nothing(run):
     assert run.teardown().empty
+
+
+def test_the_bridge_reads_enis_in_pages_in_a_large_account(run, endpoint):
+    """Rule eni_paging: EC2 refuses unpaginated description-filtered listings in a large account;
+    the sync, the NLB ingress answer, the checks and the inventory all page."""
+    admin(endpoint, "eni-paging", {"unpaginated_limit": 1})
+    try:
+        run.sync()
+        assert nlb_targets(run) == set(checks.load_balancer_ips(run.cloud, run.alb.arn))
+        assert nlb_ingress.ingress(run.cloud.client("ec2"), run.cloud.client("elbv2"), {"nlbArn": run.nlb.arn})["PrivateIps"]
+        assert not enis_in(run.cloud, [run.vpc.id]).empty
+    finally:
+        admin(endpoint, "eni-paging", {"unpaginated_limit": None})

@@ -6,8 +6,11 @@ import json
 import zipfile
 
 import pytest
+from botocore.exceptions import ClientError
 
 from apigw_kit import ParameterError, connect
+from apigw_kit.errors import WaitTimeout
+from apigw_kit.local import admin
 from apigw_kit.steps import cloudmap, functions, network
 
 REGION = "eu-west-1"
@@ -36,7 +39,7 @@ def test_role_allows_only_the_statements_and_its_own_logs(lab):
     arn = functions.ensure_function_role(lab, "sync", [EC2_READ])
     policy = functions.role_policy(lab.cloud, arn)
     actions = {a for s in policy["Statement"] for a in s["Action"]}
-    assert actions == {"ec2:DescribeNetworkInterfaces", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert actions == {"ec2:DescribeNetworkInterfaces", "logs:CreateLogStream", "logs:PutLogEvents"}  # the kit makes the group
     assert all("*" not in a for a in actions)
     logs = next(s for s in policy["Statement"] if s["Sid"] == "OwnLogs")
     assert all(r.split(":log-group:")[1].startswith("/aws/lambda/fn-sync") for r in logs["Resource"])
@@ -71,7 +74,7 @@ def test_changed_environment_is_updated(lab):
 def test_invoke_on_the_embedded_aws_runs_in_process_and_says_so(lab):
     arn = functions.ensure_function_role(lab, "sync", [EC2_READ])
     function = functions.ensure_function(lab, "sync", "target_sync", arn)
-    with pytest.raises(ValueError, match="loadBalancerArn"):
+    with pytest.raises(functions.FunctionFailed, match="fn-sync failed: ValueError: loadBalancerArn"):
         functions.invoke(lab, function, {})
     assert "in-process" in functions.IN_PROCESS
 
@@ -80,7 +83,7 @@ def test_teardown_removes_rule_function_and_role(lab):
     arn = functions.ensure_function_role(lab, "sync", [EC2_READ])
     function = functions.ensure_function(lab, "sync", "target_sync", arn)
     functions.ensure_schedule(lab, "sync-schedule", function, {})
-    assert {"events:rule", "lambda:function", "iam:role"} <= set(lab.resources()["type"])
+    assert {"events:rule", "lambda:function", "logs:log-group", "iam:role"} <= set(lab.resources()["type"])
     assert lab.teardown().empty
 
 
@@ -95,3 +98,82 @@ def test_cloud_map_service_with_an_instance(lab):
     assert lab.cloud.calls.since(before)["mutating"] == 0
     assert [i["Id"] for i in cloudmap.instances(lab.cloud, service.id)] == ["web-1"]
     assert lab.teardown().empty
+
+
+# Lambda and IAM on the clock (rules lambda_states and iam_propagation) ----------------------------------
+ALB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef"
+SYNC_EVENT = {"loadBalancerArn": ALB, "targetGroupArn": TG, "targetPort": 80}
+
+
+@pytest.fixture
+def timed_lab(endpoint):
+    """A lab whose clock runs at a tenth of real time: functions, updates and IAM take a visible moment."""
+    def make(scale: float = 0.1, **delays):
+        admin(endpoint, "clock", {"scale": scale, "delays": delays})
+        return connect("local", REGION).lab("fn")
+    saved = admin(endpoint, "clock")
+    yield make
+    admin(endpoint, "clock", saved)
+
+
+def config(lab, function):
+    return lab.cloud.client("lambda").get_function_configuration(FunctionName=function.name)
+
+
+def test_function_is_active_when_ensure_returns_and_updates_have_finished(timed_lab):
+    lab = timed_lab(lambda_function=3.0, lambda_update=3.0, iam_propagation=0)
+    arn = functions.ensure_function_role(lab, "sync", [EC2_READ])
+    function = functions.ensure_function(lab, "sync", "target_sync", arn, {"TARGET_PORT": "80"})
+    assert config(lab, function)["State"] == "Active"
+    functions.ensure_function(lab, "sync", "target_sync", arn, {"TARGET_PORT": "8080"}, timeout=60)
+    assert (config(lab, function)["LastUpdateStatus"], config(lab, function)["Timeout"]) == ("Successful", 60)
+
+
+def test_create_waits_for_a_new_role_and_gives_up_with_a_clear_error(timed_lab, monkeypatch):
+    lab = timed_lab(iam_propagation=3.0, lambda_function=0, lambda_update=0)
+    function = functions.ensure_function(lab, "sync", "target_sync", functions.ensure_function_role(lab, "sync", [EC2_READ]))
+    assert config(lab, function)["State"] == "Active"
+    lab = timed_lab(scale=1.0, iam_propagation=1e6)
+    monkeypatch.setattr(functions, "PROPAGATION_TIMEOUT", 0.3)
+    arn = functions.ensure_function_role(lab, "other", [EC2_READ])
+    with pytest.raises(WaitTimeout, match="function fn-other still refused: The role defined for the function cannot be assumed"):
+        functions.ensure_function(lab, "other", "target_sync", arn)
+
+
+def test_first_run_is_retried_while_the_roles_policy_propagates(timed_lab):
+    lab = timed_lab(iam_propagation=0, lambda_function=0, lambda_update=0)
+    function = functions.ensure_function(lab, "sync", "target_sync", functions.ensure_function_role(lab, "sync", [EC2_READ]))
+    lab = timed_lab(iam_propagation=50.0)  # five real seconds: ample for one run, even on a loaded machine
+    functions.ensure_function_role(lab, "sync", [EC2_READ, {"Effect": "Allow", "Action": ["ec2:DescribeVpcs"], "Resource": "*"}])
+    with pytest.raises(functions.FunctionFailed, match="UnauthorizedOperation") as denied:
+        functions.invoke(lab, function, SYNC_EVENT)
+    assert denied.value.denied
+    # Once the policy is in effect the function gets as far as its own check: no ENI for that ALB.
+    with pytest.raises(functions.FunctionFailed, match="NoInterfacesFound"):
+        functions.invoke_first(lab, function, SYNC_EVENT)
+    lab = timed_lab(scale=1.0, iam_propagation=1e6)
+    functions.ensure_function_role(lab, "sync", [EC2_READ])
+    with pytest.raises(functions.FunctionFailed, match=r"fn-sync failed: AccessDenied: first run of fn-sync still denied "
+                                                        r"\(ClientError: An error occurred \(UnauthorizedOperation\)"):
+        functions.invoke_first(lab, function, SYNC_EVENT, timeout=0.3)
+
+
+def test_invoke_while_pending_fails_as_lambda_does(timed_lab):
+    lab = timed_lab(scale=1000.0, iam_propagation=0, lambda_update=0)
+    arn = functions.ensure_function_role(lab, "sync", [EC2_READ])
+    lam = lab.cloud.client("lambda")
+    lam.create_function(FunctionName="fn-raw", Runtime=functions.RUNTIME, Role=arn, Handler="target_sync.handler",
+                        Code={"ZipFile": functions.package("target_sync")})
+    with pytest.raises(ClientError) as error:
+        functions.invoke(lab, functions.Function("fn-raw", "", "target_sync", arn), SYNC_EVENT)
+    assert error.value.response["Error"]["Code"] == "ResourceConflictException"
+
+
+def test_log_group_is_the_labs_with_a_retention_and_goes_with_teardown(lab):
+    function = functions.ensure_function(lab, "sync", "target_sync", functions.ensure_function_role(lab, "sync", [EC2_READ]))
+    logs = lab.cloud.client("logs")
+    group = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{function.name}")["logGroups"][0]
+    assert (group["logGroupName"], group["retentionInDays"]) == ("/aws/lambda/fn-sync", functions.LOG_RETENTION_DAYS)
+    assert logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]["apigw-kit:lab"] == "fn"
+    assert lab.teardown().empty
+    assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/fn-")["logGroups"] == []

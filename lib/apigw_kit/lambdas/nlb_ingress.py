@@ -17,8 +17,9 @@ Fixes to the article's recipe (seed 004, "nlb_private_ips_finder"):
 - ENIs are matched on the exact description ``ELB net/<name>/<id>`` taken from the NLB's
   ARN (validated, and checked to be a network load balancer), not on ``*<name>*``, which
   also matches every load balancer whose name contains this one's.
-- Every page of DescribeNetworkInterfaces is read, not only the first 100; an NLB with no
-  interface yet is a failure, not an empty (useless) ingress list.
+- Every page of DescribeNetworkInterfaces is read with a page size, not only the first (an
+  unpaginated call filtered by description fails in an account with many interfaces); an NLB
+  with no interface yet is a failure, not an empty (useless) ingress list.
 - ``listenerPort`` is validated and converted to a number (CloudFormation passes strings);
   the article raised KeyError when it was omitted instead of using its default.
 - Delete succeeds without touching anything or reading the properties, so a stack whose
@@ -37,6 +38,7 @@ NLB_ARN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:([a-z0-9-]+):\d{12}:loadbalancer/((?:net|app)/[^/]+/[^/]+)$")
 DEFAULT_LISTENER_PORT = 80
 MAX_REASON = 1000  # the whole response must stay under CloudFormation's 4 KiB
+PAGE_SIZE = 1000  # the largest page DescribeNetworkInterfaces returns
 
 
 def _nlb_arn(properties: dict) -> re.Match:
@@ -66,16 +68,15 @@ def _require_network_lb(elbv2, arn: str) -> None:
         raise ValueError(f"nlbArn: {arn} is a {found[0]['Type']} load balancer, not a network one")
 
 
-def nlb_ips(ec2, description: str, page_size: int | None = None) -> list[str]:
+def nlb_ips(ec2, description: str, page_size: int = PAGE_SIZE) -> list[str]:
     """Sorted primary addresses of the ENIs whose description is exactly ``description``."""
-    paging = {"PageSize": page_size} if page_size else {}
     pages = ec2.get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig=paging)
+        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig={"PageSize": page_size})
     return sorted({eni["PrivateIpAddress"] for page in pages for eni in page["NetworkInterfaces"]
                    if eni.get("Description") == description and eni.get("PrivateIpAddress")})
 
 
-def ingress(ec2, elbv2, properties: dict, page_size: int | None = None) -> dict:
+def ingress(ec2, elbv2, properties: dict, page_size: int = PAGE_SIZE) -> dict:
     """The response Data for Create/Update: the NLB's addresses as ingress on the listener port."""
     match, port = _nlb_arn(properties), _listener_port(properties)
     _require_network_lb(elbv2, match.group(0))
@@ -118,7 +119,7 @@ def _client(service: str, region: str):
     return boto3.client(service, region_name=region)
 
 
-def handler(event, context=None, *, make_client=_client, page_size: int | None = None) -> dict:
+def handler(event, context=None, *, make_client=_client, page_size: int = PAGE_SIZE) -> dict:
     """Lambda entry point. Answers CloudFormation exactly once and returns what it sent.
     ``make_client(service, region)`` and ``page_size`` are for in-process use and tests."""
     url = event.get("ResponseURL") if isinstance(event, dict) else None

@@ -8,7 +8,9 @@ Fixes to the article's recipe (seed 004, "nlb_target_group_updater"):
 - ENIs are matched on the exact description ``ELB app/<name>/<id>`` taken from the ALB's
   ARN, not on ``*<name>*``: a wildcard on the name ``web`` also matches ``web2``'s ENIs
   and would route traffic to the wrong load balancer.
-- Every page of DescribeNetworkInterfaces is read (paginator), not only the first 100.
+- Every page of DescribeNetworkInterfaces is read (paginator with a page size), not only the first:
+  EC2 refuses an unpaginated call filtered only by description once the account holds many
+  interfaces (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html).
 - When the lookup finds no ENI it refuses and raises, instead of deregistering every
   target and leaving the NLB with nothing to send traffic to.
 - Only the difference is written: nothing is registered or deregistered when nothing
@@ -31,6 +33,8 @@ TG_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:tar
 # Event key -> environment variable used when the event does not carry it.
 PARAMETERS = {"loadBalancerArn": "LOAD_BALANCER_ARN", "targetGroupArn": "TARGET_GROUP_ARN",
               "targetPort": "TARGET_PORT"}
+# The largest page DescribeNetworkInterfaces returns (MaxResults 5-1000): the fewest calls.
+PAGE_SIZE = 1000
 # A deregistered target stays listed while it drains; it no longer receives new traffic.
 LEAVING = {"draining"}
 
@@ -48,12 +52,11 @@ def eni_description(load_balancer_arn: str) -> str:
     return f"ELB app/{match.group(2)}/{match.group(3)}"
 
 
-def interface_ips(ec2, description: str, page_size: int | None = None) -> tuple[set[str], int]:
+def interface_ips(ec2, description: str, page_size: int = PAGE_SIZE) -> tuple[set[str], int]:
     """Primary private addresses of the ENIs whose description is exactly ``description``,
     and the number of pages read."""
-    paging = {"PageSize": page_size} if page_size else {}
     pages = ec2.get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig=paging)
+        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig={"PageSize": page_size})
     ips, reads = set(), 0
     for page in pages:
         reads += 1
@@ -75,7 +78,7 @@ def _targets(pairs) -> list[dict]:
 
 
 def sync(ec2, elbv2, *, load_balancer_arn: str, target_group_arn: str, port: int,
-         page_size: int | None = None) -> dict:
+         page_size: int = PAGE_SIZE) -> dict:
     """Register the ALB's current ENI addresses in the NLB target group, then deregister
     the ones that are gone. Returns what changed and how many calls it took."""
     description = eni_description(load_balancer_arn)

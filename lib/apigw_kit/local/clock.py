@@ -23,6 +23,14 @@ REALISTIC_DELAYS = {
     # these are typical for a small EBS-backed Linux instance: pending -> running, stopping -> stopped.
     "instance_start": 30.0,
     "instance_stop": 60.0,
+    # Lambda reports no figure; a function outside a VPC typically leaves Pending within seconds, and an
+    # update is InProgress as long (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html).
+    "lambda_function": 5.0,
+    "lambda_update": 5.0,
+    # IAM gives no figure either, only that changes take time to become visible everywhere
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency);
+    # ten seconds is what a new role commonly needs before Lambda may assume it.
+    "iam_propagation": 10.0,
 }
 # Default scale: a load balancer is active after 0.18 real seconds.
 DEFAULT_SCALE = 0.001

@@ -67,6 +67,7 @@ class Run(LabNetwork, PatternRun):
             Planned("elbv2:target-group", "alb-target", "the ALB itself (type alb)"),
             Planned("ec2:instance", "web", "web server, no public IP", price="t3.micro"),
             Planned("iam:role", "target-sync-role", "least-privilege execution role"),
+            Planned("logs:log-group", "target-sync", f"the function's logs, kept {functions.LOG_RETENTION_DAYS} days"),
             Planned("lambda:function", "target-sync", "target sync (lambdas/target_sync.py)"),
             Planned("events:rule", "target-sync", SCHEDULE),
             Planned("apigateway:vpc-link", "rest-vpc-link", "VPC link v1 to the NLB"),
@@ -122,13 +123,14 @@ class Run(LabNetwork, PatternRun):
 
     @step("target_sync")
     def target_sync(self) -> pd.DataFrame:
-        """The sync function: zip, least-privilege role, ``rate(1 minute)`` schedule; then one run."""
+        """The sync function: zip, least-privilege role, log group, ``rate(1 minute)`` schedule; then its first run,
+        retried while IAM propagates the new role's policy."""
         self.sync_event = {"loadBalancerArn": self.alb.arn, "targetGroupArn": self.bridge_tg.arn,
                            "targetPort": self.LISTENER_PORT}
         role = functions.ensure_function_role(self.lab, "target-sync", self.sync_statements())
         self.function = functions.ensure_function(self.lab, "target-sync", "target_sync", role)
         self.schedule = functions.ensure_schedule(self.lab, "target-sync", self.function, self.sync_event, SCHEDULE)
-        return self.sync()
+        return self.sync(first=True)
 
     def sync_statements(self) -> list[dict]:
         """What the function may do: read ENIs and target health, change only the bridge's target group."""
@@ -140,9 +142,10 @@ class Run(LabNetwork, PatternRun):
              "Resource": self.bridge_tg.arn},
         ]
 
-    def sync(self) -> pd.DataFrame:
+    def sync(self, first: bool = False) -> pd.DataFrame:
         """Run the function once (what the schedule does every minute) and show the NLB's targets."""
-        invocation = functions.invoke(self.lab, self.function, self.sync_event)
+        run = functions.invoke_first if first else functions.invoke
+        invocation = run(self.lab, self.function, self.sync_event)
         self.last_invocation = invocation
         self.syncs.append(invocation.result)
         return self.convergence()

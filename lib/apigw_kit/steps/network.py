@@ -10,6 +10,10 @@ from ..errors import ParameterError
 from ..waits import retry_while, wait_for
 from . import Found, name_of, register
 
+# Paging for DescribeNetworkInterfaces: its largest page (MaxResults 5-1000). EC2 refuses an unpaginated call
+# that is not narrowed by IDs or an indexed filter once the account holds many interfaces
+# (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html).
+ENI_PAGES = {"PageSize": 1000}
 
 @dataclass(frozen=True)
 class Vpc:

@@ -32,8 +32,11 @@ from . import (  # noqa: E402
     aws_validation,
     cloudmap_namespace_zone,
     dependency_violation,
+    eni_paging,
+    iam_propagation,
     instance_lifecycle,
     instance_primary_eni,
+    lambda_states,
     load_balancer_enis,
     load_balancer_scaling,
     nlb_arn,
@@ -69,6 +72,9 @@ RULES: list[Rule] = [
     rest_domain_access_associations.RULE,
     instance_lifecycle.RULE,
     target_health.RULE,
+    lambda_states.RULE,
+    iam_propagation.RULE,
+    eni_paging.RULE,
 ]
 _installed = False
 
