@@ -19,6 +19,16 @@ REALISTIC_DELAYS = {
     "vpc_link": 150.0,
     "vpc_endpoint": 90.0,
     "certificate": 60.0,
+    # Deletion (no AWS figure is published): a VPC link v1 or v2 shows DELETING for a minute or two
+    # (the kit's own runs; API Gateway's VpcLink status DELETING), an interface endpoint "deleting" for
+    # about a minute (EC2 VpcEndpoint State Deleting).
+    "vpc_link_deletion": 90.0,
+    "vpc_endpoint_deletion": 60.0,
+    # The requester-managed ENIs of a deleted load balancer, VPC link or endpoint linger after their
+    # owner is gone: security groups and subnets answer DependencyViolation for a minute or more
+    # (github.com/hashicorp/terraform-provider-aws/issues/40; API Gateway's guide: "it can take a few
+    # minutes" for a VPC link's network interfaces).
+    "eni_release": 90.0,
 }
 # Default scale: a load balancer is active after 0.18 real seconds.
 DEFAULT_SCALE = 0.001
@@ -33,10 +43,12 @@ class Clock:
     def now(self) -> float:
         return time.monotonic()
 
-    def ready(self, kind: str, created_at: float) -> bool:
-        """True once ``kind`` created at ``created_at`` (from ``now()``) is provisioned."""
+    def ready(self, kind: str | tuple[str, ...], created_at: float) -> bool:
+        """True once ``kind`` created at ``created_at`` (from ``now()``) is provisioned; a tuple of
+        kinds is a chain of delays one after the other (a deletion, then the ENIs' release)."""
+        kinds = (kind,) if isinstance(kind, str) else kind
         with self._lock:
-            wait = self.delays.get(kind, 0.0) * self.scale
+            wait = sum(self.delays.get(k, 0.0) for k in kinds) * self.scale
         return self.now() - created_at >= wait
 
     def configure(self, scale: float | None = None, delays: dict[str, float] | None = None) -> None:
