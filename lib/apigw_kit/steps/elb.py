@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from ..errors import MissingResource, ParameterError
-from ..waits import retry_while, wait_for
+from ..waits import retry_while, wait_deleted, wait_for
 from . import Found, register
 
 
@@ -195,6 +195,10 @@ def _find_load_balancers(lab) -> list[Found]:
 
 def _delete_load_balancer(lab, found: Found) -> None:
     _elb(lab).delete_load_balancer(LoadBalancerArn=found.id)
+    # As botocore's load_balancers_deleted waiter does: it may still be listed for a while.
+    wait_deleted(lab.cloud, f"load balancer {found.name}", lambda: load_balancer_state(lab.cloud, found.id),
+                 {"LoadBalancerNotFound"}, timeout=600, poll=15,
+                 cause="deletion protection, or a VPC endpoint service (VPC link v1) still using the NLB.")
 
 
 def _find_target_groups(lab) -> list[Found]:
