@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,21 +26,24 @@ class Deferred:
 
 
 _DEFERRED = "_apigw_kit_deferred"
+# The server answers requests on several threads; applying a change creates ENIs, which settles again.
+_SETTLING = threading.RLock()
 
 
 def defer(ec2: EC2Backend, change: Deferred) -> None:
-    getattr(ec2, _DEFERRED, None) or setattr(ec2, _DEFERRED, [])
-    getattr(ec2, _DEFERRED).append(change)
+    with _SETTLING:
+        setattr(ec2, _DEFERRED, [*getattr(ec2, _DEFERRED, []), change])
 
 
 def settle(ec2: EC2Backend) -> None:
     """Apply the deferred ENI changes whose time has come. Every path that reads or depends on the
     ENIs calls this first, so the first describe after the delay sees the change."""
-    pending = getattr(ec2, _DEFERRED, [])
-    due = [change for change in pending if CLOCK.ready(change.delays, change.since)]
-    setattr(ec2, _DEFERRED, [change for change in pending if change not in due])  # before applying: no re-entry
-    for change in due:
-        change.apply()
+    with _SETTLING:
+        pending = getattr(ec2, _DEFERRED, [])
+        due = [change for change in pending if CLOCK.ready(change.delays, change.since)]
+        setattr(ec2, _DEFERRED, [change for change in pending if change not in due])  # before applying: no re-entry
+        for change in due:
+            change.apply()
 
 
 def _settled(original, self: EC2Backend, *args, **kwargs):
