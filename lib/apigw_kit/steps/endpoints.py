@@ -11,7 +11,6 @@ import ipaddress
 from dataclasses import dataclass
 
 import pandas as pd
-
 from botocore.exceptions import ClientError
 
 from ..waits import retry_while, wait_deleted, wait_for
