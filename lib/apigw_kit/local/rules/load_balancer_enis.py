@@ -2,9 +2,10 @@
 released some time after it is deleted.
 
 AWS: a load balancer starts ``provisioning`` and is ``active`` once "fully set up and ready to route
-traffic" (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerState.html);
-Elastic Load Balancing creates its network interfaces in the enabled subnets during that setup
-(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones).
+traffic" (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerState.html,
+https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-state);
+for each enabled Availability Zone ELB creates a node and a network interface in the chosen subnet
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/network/availability-zones.html).
 The docs do not say when inside ``provisioning`` they appear, so the harder case is emulated: none
 until the load balancer is ``active``. Addresses pinned with SubnetMappings are reserved meanwhile.
 DescribeLoadBalancers has no deleting state (active | provisioning | active_impaired | failed): a
