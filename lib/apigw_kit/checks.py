@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from .steps.network import ENI_PAGES, Subnet, routes_to_internet
+from .steps.elb import load_balancer_ips  # noqa: F401  (the checks and the catalogue read it from here)
+from .steps.network import Subnet, routes_to_internet
 
 
 @dataclass(frozen=True)
@@ -120,14 +121,6 @@ def target_groups_of_instances(cloud, target_group_arn: str) -> list[str]:
 
 
 # VPC links v1 and the NLB -> ALB bridge (patterns 4 and 5) ------------------------------------
-def load_balancer_ips(cloud, lb_arn: str) -> list[str]:
-    """Private addresses of a load balancer's managed ENIs (exact description ``ELB app|net/<name>/<id>``)."""
-    description = "ELB " + lb_arn.split(":loadbalancer/")[1]
-    pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig=ENI_PAGES)
-    return sorted(e["PrivateIpAddress"] for page in pages for e in page["NetworkInterfaces"] if e.get("Description") == description)
-
-
 def rest_vpc_link_ready(cloud, link_id: str) -> Check:
     """A VPC link v1 is AVAILABLE and targets exactly one NLB."""
     link = cloud.client("apigateway").get_vpc_link(vpcLinkId=link_id)

@@ -22,6 +22,10 @@ class WaitTimeout(KitError, TimeoutError):
     """A resource did not reach the state we waited for."""
 
 
+class MissingResource(KitError, LookupError):
+    """Something AWS creates on its own (a load balancer's ENIs, ...) is not there when it should be."""
+
+
 class StepFailed(KitError, RuntimeError):
     """A provisioning step failed; names the step and the resource."""
 

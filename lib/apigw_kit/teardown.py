@@ -4,13 +4,19 @@ from __future__ import annotations
 import pandas as pd
 from botocore.exceptions import ClientError
 
+from .errors import KitError
 from .steps import all_kinds
+from .waits import shared_deadline
 
 COLUMNS = ["type", "id", "name", "state"]
 GONE = {"NotFoundException", "ResourceNotFoundException", "LoadBalancerNotFound", "TargetGroupNotFound",
-        "InvalidGroup.NotFound", "InvalidSubnetID.NotFound", "InvalidVpcID.NotFound", "InvalidRouteTableID.NotFound"}
+        "InvalidGroup.NotFound", "InvalidSubnetID.NotFound", "InvalidVpcID.NotFound", "InvalidRouteTableID.NotFound",
+        "InvalidVpcEndpointId.NotFound"}
 # Still in use by something outside the lab: report it, never delete the user's resource to get our way.
 BLOCKED = {"DependencyViolation", "ResourceInUse", "ConflictException"}
+# Simulated seconds that all security groups, subnets and the VPC share, in all, while the ENIs of
+# deleted load balancers, VPC links and endpoints are released (minutes on AWS; a foreign ENI never is).
+ENI_RELEASE_DEADLINE = 900
 
 
 def list_resources(lab) -> pd.DataFrame:
@@ -20,19 +26,49 @@ def list_resources(lab) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def teardown(lab) -> pd.DataFrame:
-    """Delete the lab's resources; return what is still listed afterwards, with why (empty on success)."""
-    blocked: dict[str, str] = {}
+def _reason(exc: Exception) -> str:
+    """Why a resource is still there after its delete failed; empty when it is already gone."""
+    if isinstance(exc, ClientError):
+        code = exc.response["Error"]["Code"]
+        reason = f"{code}: {exc.response['Error'].get('Message', '')}"
+        return "" if code in GONE else reason if code in BLOCKED else f"unexpected error {reason}"
+    return f"unexpected error {type(exc).__name__}: {exc}"
+
+
+def _find(lab, kind) -> tuple[list, str]:
+    """The kind's resources in the lab, and why they could not be listed (empty when they could)."""
+    try:
+        return kind.find(lab), ""
+    except (ClientError, KitError) as exc:
+        return [], _reason(exc)
+
+
+def _left(lab, reasons: dict[str, str]) -> pd.DataFrame:
+    """What is still listed, each with why; a kind that cannot be listed shows as one row saying so."""
+    rows = []
     for kind in all_kinds():
-        for found in kind.find(lab):
-            try:
-                kind.delete(lab, found)
-            except ClientError as exc:
-                code = exc.response["Error"]["Code"]
-                if code in BLOCKED:
-                    blocked[found.id] = f"{code}: {exc.response['Error'].get('Message', '')}"
-                elif code not in GONE:
-                    raise
-    left = list_resources(lab)
-    left["reason"] = [blocked.get(i, "") for i in left["id"]]
-    return left
+        if kind.type == "ec2:security-group-ingress":
+            continue
+        found, problem = _find(lab, kind)
+        rows += [{"type": f.type, "id": f.id, "name": f.name, "state": f.state, "reason": reasons.get(f.id, "")}
+                 for f in found]
+        if problem:
+            rows.append({"type": kind.type, "id": "", "name": "(could not be listed)", "state": "", "reason": problem})
+    return pd.DataFrame(rows, columns=[*COLUMNS, "reason"])
+
+
+def teardown(lab, eni_release_deadline: float = ENI_RELEASE_DEADLINE) -> pd.DataFrame:
+    """Delete the lab's resources; return what is still listed afterwards, with why (empty on success).
+
+    An unexpected error does not stop the teardown: the resource is reported with the error and
+    every other resource is still deleted (only ever the lab's own, found by its tags).
+    """
+    reasons: dict[str, str] = {}
+    with shared_deadline(lab.cloud, eni_release_deadline):
+        for kind in all_kinds():
+            for resource in _find(lab, kind)[0]:  # a kind that cannot be listed is reported by _left
+                try:
+                    kind.delete(lab, resource)
+                except (ClientError, KitError) as exc:
+                    reasons[resource.id] = _reason(exc)
+    return _left(lab, reasons)

@@ -7,7 +7,9 @@ three-minute load balancer takes a fraction of a second locally.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Callable, Iterator
 
 from botocore.exceptions import ClientError
 from tqdm import tqdm  # plain text bar: renders in terminals, CI logs and notebooks alike
@@ -56,11 +58,56 @@ def wait_for(cloud, resource: str, read_state: Callable[[], str], ready: set[str
     return state
 
 
+def wait_deleted(cloud, resource: str, read_state: Callable[[], str], gone: set[str], *,
+                 timeout: float = 600, poll: float = 10, cause: str = "") -> None:
+    """Wait until ``read_state`` fails with one of the ``gone`` error codes (or returns "deleted"):
+    a delete call returns while the resource is still being deleted."""
+    def state() -> str:
+        try:
+            return read_state()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in gone:
+                return "deleted"
+            raise
+    wait_for(cloud, resource, state, {"deleted"}, timeout=timeout, poll=poll, cause=cause)
+
+
+class Deadline:
+    """One time budget, in simulated seconds, that several waits draw on in turn."""
+
+    def __init__(self, cloud, seconds: float):
+        self.seconds, self._scale, self._start = seconds, cloud.time_scale, time.monotonic()
+
+    def remaining(self) -> float:
+        elapsed = (time.monotonic() - self._start) / self._scale if self._scale else 0.0
+        return max(self.seconds - elapsed, 0.0)
+
+
+_SHARED: ContextVar[Deadline | None] = ContextVar("apigw_kit_shared_deadline", default=None)
+
+
+@contextmanager
+def shared_deadline(cloud, seconds: float) -> Iterator[Deadline]:
+    """Within the block, every ``retry_while(..., shared=True)`` waits within one budget of ``seconds``
+    in all (teardown: every security group, subnet and VPC waiting for ENIs to be released)."""
+    token = _SHARED.set(Deadline(cloud, seconds))
+    try:
+        yield _SHARED.get()
+    finally:
+        _SHARED.reset(token)
+
+
 def retry_while(cloud, resource: str, call: Callable[[], object], codes: set[str], *,
-                timeout: float = 600, poll: float = 5) -> object:
-    """Call ``call`` until it stops failing with one of ``codes`` (e.g. DependencyViolation)."""
+                timeout: float = 600, poll: float = 5, shared: bool = False) -> object:
+    """Call ``call`` until it stops failing with one of ``codes`` (e.g. DependencyViolation).
+
+    ``shared``: within a ``shared_deadline`` block, wait no longer than what is left of it.
+    """
     scale = cloud.time_scale
     start = time.monotonic()
+    deadline = _SHARED.get() if shared else None
+    if deadline is not None:
+        timeout = min(timeout, deadline.remaining())
     while True:
         try:
             return call()

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from apigw_kit.lambdas import nlb_ingress, target_sync
+from test_local_rules import until
 
 REGION = "eu-west-1"
 READS = ("Describe", "List", "Get")
@@ -85,6 +86,8 @@ def make_lb(elbv2, ec2, network):
     def make(name: str, kind: str = "application") -> str:
         arn = elbv2.create_load_balancer(Name=name, Subnets=network["subnets"], Type=kind,
                                          Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
+        until(lambda: elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]["State"]["Code"]
+              == "active")  # its ENIs appear while it provisions
         ensure_enis(ec2, arn, network["subnets"])
         return arn
     return make

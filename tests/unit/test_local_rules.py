@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -40,6 +41,21 @@ def load_balancer(client, net, name, kind="application", **extra):
     ][0]
 
 
+def until(condition, timeout=30.0):
+    """Poll ``condition`` (the clock's delays are real fractions of a second at the default scale)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def active(client, lb):
+    """Wait until the load balancer is active: its ENIs exist from then on."""
+    until(lambda: client("elbv2").describe_load_balancers(LoadBalancerArns=[lb["LoadBalancerArn"]])
+          ["LoadBalancers"][0]["State"]["Code"] == "active")
+    return lb
+
+
 def enis_described(client, description):
     return client("ec2").describe_network_interfaces(Filters=[{"Name": "description", "Values": [description]}])[
         "NetworkInterfaces"
@@ -60,15 +76,15 @@ def test_rules_are_listed_with_what_they_mirror(endpoint):
 def test_installing_rules_twice_patches_once(client, net):
     for rule in rules.RULES:
         rule.install()
-    lb = load_balancer(client, net, "twice")
+    lb = active(client, load_balancer(client, net, "twice"))
     assert len(enis_described(client, "ELB app/twice/" + lb["LoadBalancerArn"].rsplit("/", 1)[1])) == 2
 
 
 # load_balancer_enis
 
 def test_alb_gets_one_managed_eni_per_subnet_inside_its_cidr(client, net):
-    lb = load_balancer(client, net, "web")
-    load_balancer(client, net, "web2")
+    lb = active(client, load_balancer(client, net, "web"))
+    active(client, load_balancer(client, net, "web2"))
     description = "ELB app/web/" + lb["LoadBalancerArn"].rsplit("/", 1)[1]
 
     enis = enis_described(client, description)
@@ -84,18 +100,18 @@ def test_alb_gets_one_managed_eni_per_subnet_inside_its_cidr(client, net):
 
 
 def test_nlb_enis_say_net_and_have_no_groups_unless_given(client, net):
-    lb = load_balancer(client, net, "nlb", kind="network")
+    lb = active(client, load_balancer(client, net, "nlb", kind="network"))
     enis = enis_described(client, "ELB net/nlb/" + lb["LoadBalancerArn"].rsplit("/", 1)[1])
     assert len(enis) == 2
     assert all(e["Groups"] == [] and e["InterfaceType"] == "network_load_balancer" for e in enis)
 
 
 def test_load_balancer_enis_are_released_on_delete(client, net):
-    lb = load_balancer(client, net, "gone")
+    lb = active(client, load_balancer(client, net, "gone"))
     description = "ELB app/gone/" + lb["LoadBalancerArn"].rsplit("/", 1)[1]
     assert len(enis_described(client, description)) == 2
     client("elbv2").delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
-    assert enis_described(client, description) == []
+    until(lambda: enis_described(client, description) == [])
 
 
 # nlb_arn
@@ -175,6 +191,7 @@ def test_rest_api_vpc_link_is_pending_until_the_clock_says_available(client, net
 
 def test_http_api_vpc_link_owns_an_eni_per_subnet_until_deleted(client, net):
     link = vpc_link_v2(client, net)
+    until(lambda: client("apigatewayv2").get_vpc_link(VpcLinkId=link["VpcLinkId"])["VpcLinkStatus"] == "AVAILABLE")
     ec2 = client("ec2")
     enis = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [net["sg"]]}])["NetworkInterfaces"]
 
@@ -184,7 +201,7 @@ def test_http_api_vpc_link_owns_an_eni_per_subnet_until_deleted(client, net):
     assert all(in_subnet(e, net) and e["RequesterManaged"] for e in enis)
 
     client("apigatewayv2").delete_vpc_link(VpcLinkId=link["VpcLinkId"])
-    assert enis_described(client, enis[0]["Description"]) == []
+    until(lambda: enis_described(client, enis[0]["Description"]) == [])
 
 
 def test_http_api_vpc_link_refuses_an_unknown_subnet(client, net):
@@ -204,11 +221,12 @@ def error_code(call, **kwargs):
 
 def test_security_group_and_subnet_in_use_by_enis_cannot_be_deleted(client, net):
     ec2 = client("ec2")
-    lb = load_balancer(client, net, "web")
+    lb = active(client, load_balancer(client, net, "web"))
     assert error_code(ec2.delete_security_group, GroupId=net["sg"]) == "DependencyViolation"
     assert error_code(ec2.delete_subnet, SubnetId=net["subnet_ids"][0]) == "DependencyViolation"
 
     client("elbv2").delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+    until(lambda: not enis_described(client, "ELB app/web/" + lb["LoadBalancerArn"].rsplit("/", 1)[1]))
     ec2.delete_security_group(GroupId=net["sg"])
     ec2.delete_subnet(SubnetId=net["subnet_ids"][0])
 
@@ -286,7 +304,7 @@ def test_rest_api_vpc_link_targets_nlbs_only(client, net):
 # load_balancer_scaling
 
 def test_alb_scales_out_with_new_ips_and_in_by_dropping_the_newest(client, endpoint, net):
-    arn = load_balancer(client, net, "web")["LoadBalancerArn"]
+    arn = active(client, load_balancer(client, net, "web"))["LoadBalancerArn"]
     description = "ELB app/web/" + arn.rsplit("/", 1)[1]
     first = {e["NetworkInterfaceId"] for e in enis_described(client, description)}
 
@@ -314,8 +332,16 @@ def interface_endpoint(client, net, **extra):
     )["VpcEndpoint"]
 
 
+def available(client, endpoint):
+    """The endpoint as described once available: its ENIs exist from then on."""
+    def described():
+        return client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])["VpcEndpoints"][0]
+    until(lambda: described()["State"].lower() == "available")
+    return described()
+
+
 def test_interface_endpoint_enis_sit_in_their_subnets_and_go_with_it(client, net):
-    endpoint = interface_endpoint(client, net, SubnetIds=net["subnet_ids"], PrivateDnsEnabled=True)
+    endpoint = available(client, interface_endpoint(client, net, SubnetIds=net["subnet_ids"], PrivateDnsEnabled=True))
     enis = client("ec2").describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])[
         "NetworkInterfaces"
     ]
@@ -331,12 +357,12 @@ def test_interface_endpoint_enis_sit_in_their_subnets_and_go_with_it(client, net
     assert "execute-api.eu-west-1.amazonaws.com" in names
 
     client("ec2").delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
-    assert enis_described(client, f"VPC Endpoint Interface {endpoint['VpcEndpointId']}") == []
+    until(lambda: enis_described(client, f"VPC Endpoint Interface {endpoint['VpcEndpointId']}") == [])
 
 
 def test_interface_endpoint_ips_can_be_pinned_per_subnet(client, net):
     configs = [{"SubnetId": net["subnet_ids"][0], "Ipv4": "10.20.1.50"}, {"SubnetId": net["subnet_ids"][1], "Ipv4": "10.20.2.50"}]
-    endpoint = interface_endpoint(client, net, SubnetIds=net["subnet_ids"], SubnetConfigurations=configs)
+    endpoint = available(client, interface_endpoint(client, net, SubnetIds=net["subnet_ids"], SubnetConfigurations=configs))
     enis = client("ec2").describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])[
         "NetworkInterfaces"
     ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from test_local_rules import until
 
 REGION = "eu-west-1"
 
@@ -25,7 +26,16 @@ def test_rest_vpc_link_creates_and_removes_an_endpoint_service(client):
     assert [s["NetworkLoadBalancerArns"] for s in services] == [[nlb]]
     assert services[0]["AcceptanceRequired"] is False
     client("apigateway").delete_vpc_link(vpcLinkId=link)
+    until(lambda: link_gone(client, link))  # DELETING first (rule deletion_clock); the service goes with the link
     assert _services(client) == []
+
+
+def link_gone(client, link_id: str) -> bool:
+    try:
+        client("apigateway").get_vpc_link(vpcLinkId=link_id)
+    except ClientError as error:
+        return error.response["Error"]["Code"] == "NotFoundException"
+    return False
 
 
 def test_refused_link_leaves_no_endpoint_service(client):

@@ -86,8 +86,9 @@ def sync(ec2, elbv2, *, load_balancer_arn: str, target_group_arn: str, port: int
     if not wanted_ips:
         raise NoInterfacesFound(
             f"no network interface has the description {description!r}: refusing to deregister "
-            "every target. Check that loadBalancerArn names an existing ALB in this region and "
-            "that the function may call ec2:DescribeNetworkInterfaces.")
+            "every target. Check that loadBalancerArn names an existing ALB in this region, that it "
+            "is active (its interfaces appear while it provisions) and that the function may call "
+            "ec2:DescribeNetworkInterfaces.")
     current = registered_targets(elbv2, target_group_arn)
     reads += 1
     wanted = {(ip, port) for ip in wanted_ips}

@@ -31,6 +31,16 @@ REALISTIC_DELAYS = {
     # (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency);
     # ten seconds is what a new role commonly needs before Lambda may assume it.
     "iam_propagation": 10.0,
+    # Deletion (no AWS figure is published): a VPC link v1 or v2 shows DELETING for a minute or two
+    # (the kit's own runs; API Gateway's VpcLink status DELETING), an interface endpoint "deleting" for
+    # about a minute (EC2 VpcEndpoint State Deleting).
+    "vpc_link_deletion": 90.0,
+    "vpc_endpoint_deletion": 60.0,
+    # The requester-managed ENIs of a deleted load balancer, VPC link or endpoint linger after their
+    # owner is gone: security groups and subnets answer DependencyViolation for a minute or more
+    # (github.com/hashicorp/terraform-provider-aws/issues/40; API Gateway's guide: "it can take a few
+    # minutes" for a VPC link's network interfaces).
+    "eni_release": 90.0,
 }
 # Default scale: a load balancer is active after 0.18 real seconds.
 DEFAULT_SCALE = 0.001
@@ -45,10 +55,12 @@ class Clock:
     def now(self) -> float:
         return time.monotonic()
 
-    def ready(self, kind: str, created_at: float) -> bool:
-        """True once ``kind`` created at ``created_at`` (from ``now()``) is provisioned."""
+    def ready(self, kind: str | tuple[str, ...], created_at: float) -> bool:
+        """True once ``kind`` created at ``created_at`` (from ``now()``) is provisioned; a tuple of
+        kinds is a chain of delays one after the other (a deletion, then the ENIs' release)."""
+        kinds = (kind,) if isinstance(kind, str) else kind
         with self._lock:
-            seconds = self.delays.get(kind, 0.0)
+            seconds = sum(self.delays.get(k, 0.0) for k in kinds)
         return self.passed(seconds, created_at)
 
     def passed(self, seconds: float, since: float) -> bool:

@@ -115,6 +115,7 @@ class Run(LabNetwork, PatternRun):
     def alb_ingress(self) -> pd.DataFrame:
         """The ALB admits the NLB's addresses: the answer of the ``nlb_ingress`` custom resource, applied."""
         ec2, elbv2 = self.cloud.client("ec2"), self.cloud.client("elbv2")
+        elb.wait_load_balancer(self.lab, self.nlb)  # its ENIs, and so its addresses, exist only once it is active
         answer = nlb_ingress.ingress(ec2, elbv2, {"nlbArn": self.nlb.arn, "listenerPort": self.LISTENER_PORT})
         for rule in answer["SecurityGroupIngress"]:
             network.ensure_ingress(self.lab, self.alb_sg, rule["FromPort"], cidr=rule["CidrIp"], description="NLB address")
@@ -130,6 +131,7 @@ class Run(LabNetwork, PatternRun):
         role = functions.ensure_function_role(self.lab, "target-sync", self.sync_statements())
         self.function = functions.ensure_function(self.lab, "target-sync", "target_sync", role)
         self.schedule = functions.ensure_schedule(self.lab, "target-sync", self.function, self.sync_event, SCHEDULE)
+        elb.wait_load_balancer(self.lab, self.alb)  # no ENI before it is active: the function would refuse to sync
         return self.sync(first=True)
 
     def sync_statements(self) -> list[dict]:
@@ -204,8 +206,6 @@ class Run(LabNetwork, PatternRun):
                                                    target_type="alb", health_protocol="HTTP")
         elb.ensure_targets(self.lab, self.alb_type_tg, [self.alb.arn])
         elb.ensure_listener(self.lab, self.modern_nlb, port=self.LISTENER_PORT, protocol="TCP", target_group=self.alb_type_tg)
-        for ip in checks.load_balancer_ips(self.cloud, self.modern_nlb.arn):
-            network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, cidr=f"{ip}/32", description="second NLB address")
         network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, source_group=self.link_sg.id,
                                description="HTTP from the REST API's VPC link v2")
         apigw_http.wait_vpc_link(self.lab, self.link_v2)  # started with the load balancers
@@ -213,6 +213,9 @@ class Run(LabNetwork, PatternRun):
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.api_v2, f"http://{self.alb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v2.id, integration_target=self.alb.arn)
         self.stage_v2 = apigw_rest.ensure_stage(self.lab, self.api_v2, self.STAGE, redeploy=any(i.changed for i in integrations))
+        # Last: the second NLB's addresses exist only once it is active.
+        for ip in elb.active_load_balancer_ips(self.lab, self.modern_nlb):
+            network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, cidr=f"{ip}/32", description="second NLB address")
         elb.wait_targets_in_service(self.lab, self.alb_type_tg)
         return targets_of(self.cloud, [self.alb_type_tg.arn])
 

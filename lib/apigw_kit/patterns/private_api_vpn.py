@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 from .. import checks
 from ..checks import Check
-from ..errors import ParameterError
+from ..errors import MissingResource, ParameterError
 from ..inventory import rules_of, targets_of
 from ..plan import Planned
 from ..steps import apigw_rest, dns, elb, endpoints, network
@@ -210,8 +210,12 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
         return targets_of(self.cloud, [self.target_group.arn])
 
     def endpoint_ips(self) -> list[str]:
-        """The endpoint's ENI addresses as the API reports them now."""
-        return endpoints.endpoint_enis(self.cloud, self.vpce.id)["private_ip"].tolist()
+        """The endpoint's ENI addresses as the API reports them now (read once it is available)."""
+        addresses = endpoints.endpoint_enis(self.cloud, self.vpce.id)["private_ip"].tolist()
+        if not addresses:  # never register an empty target list: the ALB would answer 503
+            raise MissingResource(f"VPC endpoint {self.vpce.id} has no network interface: it is still pending "
+                                  "(its interfaces appear while it provisions) or was deleted meanwhile.")
+        return addresses
 
     @step("client_dns")
     def client_dns(self) -> pd.DataFrame:

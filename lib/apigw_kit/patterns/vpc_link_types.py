@@ -126,12 +126,13 @@ class Run(LabNetwork, PatternRun):
             elb.ensure_targets(self.lab, group, [self.instance])
         self.alb_listener = elb.ensure_listener(self.lab, self.alb, port=self.LISTENER_PORT, protocol="HTTP", target_group=self.alb_tg)
         self.nlb_listener = elb.ensure_listener(self.lab, self.nlb, port=self.LISTENER_PORT, protocol="TCP", target_group=self.nlb_tg)
-        for ip in checks.load_balancer_ips(self.cloud, self.nlb.arn):
-            network.ensure_ingress(self.lab, self.web_sg, port, cidr=f"{ip}/32", description="NLB address (PrivateLink source)")
         namespace = cloudmap.ensure_namespace(self.lab, self.vpc)
         self.service = cloudmap.ensure_service(self.lab, namespace, "orders")
         address = self.cloud.client("ec2").describe_instances(InstanceIds=[self.instance])["Reservations"][0]["Instances"][0]["PrivateIpAddress"]
         cloudmap.ensure_instance(self.lab, self.service, self.instance, address, port)
+        # Last: the NLB's ENIs (and so its addresses) exist only once it is active.
+        for ip in elb.active_load_balancer_ips(self.lab, self.nlb):
+            network.ensure_ingress(self.lab, self.web_sg, port, cidr=f"{ip}/32", description="NLB address (PrivateLink source)")
         return enis_in(self.cloud, [self.vpc.id])
 
     @step("vpc_links")

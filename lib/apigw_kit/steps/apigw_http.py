@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..waits import wait_for
+from ..waits import wait_deleted, wait_for
 from . import Found, register
 
 
@@ -137,6 +137,10 @@ def _find_vpc_links(lab) -> list[Found]:
 
 def _delete_vpc_link(lab, found: Found) -> None:
     _v2(lab).delete_vpc_link(VpcLinkId=found.id)
+    # DELETING first; its ENIs are released only after it is gone (then its groups and subnets can go).
+    wait_deleted(lab.cloud, f"VPC link {found.name}", lambda: vpc_link_status(lab.cloud, found.id),
+                 {"NotFoundException"}, timeout=600, poll=10,
+                 cause="a VPC link v2 usually takes a minute or two to delete its network interfaces.")
 
 
 register("apigatewayv2:api", 10, _find_apis, _delete_api)

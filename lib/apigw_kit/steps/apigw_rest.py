@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from ..errors import ParameterError
-from ..waits import wait_for
+from ..waits import wait_deleted, wait_for
 from . import Found, name_of, register
 
 ENDPOINT_TYPES = ("REGIONAL", "PRIVATE", "EDGE")
@@ -359,17 +359,10 @@ def _find_rest_vpc_links(lab) -> list[Found]:
 
 def _delete_rest_vpc_link(lab, found: Found) -> None:
     _v1(lab).delete_vpc_link(vpcLinkId=found.id)
-
-    def status() -> str:
-        try:
-            return rest_vpc_link_status(lab.cloud, found.id)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "NotFoundException":
-                return "DELETED"
-            raise
     # The NLB cannot be deleted while the link's endpoint service still uses it.
-    wait_for(lab.cloud, f"VPC link (v1) {found.name}", status, {"DELETED"}, timeout=900, poll=15,
-             cause="a VPC link v1 takes a few minutes to remove its endpoint service.")
+    wait_deleted(lab.cloud, f"VPC link (v1) {found.name}", lambda: rest_vpc_link_status(lab.cloud, found.id),
+                 {"NotFoundException"}, timeout=900, poll=15,
+                 cause="a VPC link v1 takes a few minutes to remove its endpoint service.")
 
 
 def _find_rest_domains(lab) -> list[Found]:

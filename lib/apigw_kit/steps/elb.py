@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from ..errors import ParameterError
-from ..waits import retry_while, wait_for
+from ..errors import MissingResource, ParameterError
+from ..waits import retry_while, wait_deleted, wait_for
 from . import Found, register
+from .network import ENI_PAGES
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,32 @@ def wait_load_balancer(lab, lb: LoadBalancer) -> None:
     wait_for(lab.cloud, f"load balancer {lb.name}", lambda: load_balancer_state(lab.cloud, lb.arn), {"active"},
              failed=frozenset({"failed"}), timeout=900, poll=15,
              cause="Load balancers usually take 2-4 minutes; 'failed' usually means a subnet has too few free IPs.")
+
+
+def load_balancer_ips(cloud, lb_arn: str) -> list[str]:
+    """Private addresses of a load balancer's managed ENIs (exact description ``ELB app|net/<name>/<id>``),
+    as they are now: none while it provisions."""
+    description = "ELB " + lb_arn.split(":loadbalancer/")[1]
+    pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
+        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig=ENI_PAGES)
+    return sorted(e["PrivateIpAddress"] for page in pages for e in page["NetworkInterfaces"] if e.get("Description") == description)
+
+
+def active_load_balancer_ips(lab, lb: LoadBalancer) -> list[str]:
+    """The addresses of ``lb``'s ENIs once it is active, for rules that must admit them.
+
+    Elastic Load Balancing creates the ENIs while the load balancer provisions, so they are read only
+    after it is ``active`` (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerState.html).
+    None then is an error: an empty list would silently write no rule at all.
+    """
+    wait_load_balancer(lab, lb)
+    addresses = load_balancer_ips(lab.cloud, lb.arn)
+    if not addresses:
+        raise MissingResource(
+            f"load balancer {lb.name} is active but no network interface has the description "
+            f"'ELB {lb.arn.split(':loadbalancer/')[1]}': it was probably deleted or re-created meanwhile, "
+            "or the caller may not call ec2:DescribeNetworkInterfaces in this region.")
+    return addresses
 
 
 def describe_load_balancer(cloud, arn: str) -> LoadBalancer:
@@ -202,6 +229,10 @@ def _find_load_balancers(lab) -> list[Found]:
 
 def _delete_load_balancer(lab, found: Found) -> None:
     _elb(lab).delete_load_balancer(LoadBalancerArn=found.id)
+    # As botocore's load_balancers_deleted waiter does: it may still be listed for a while.
+    wait_deleted(lab.cloud, f"load balancer {found.name}", lambda: load_balancer_state(lab.cloud, found.id),
+                 {"LoadBalancerNotFound"}, timeout=600, poll=15,
+                 cause="deletion protection, or a VPC endpoint service (VPC link v1) still using the NLB.")
 
 
 def _find_target_groups(lab) -> list[Found]:

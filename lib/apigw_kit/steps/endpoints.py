@@ -11,8 +11,9 @@ import ipaddress
 from dataclasses import dataclass
 
 import pandas as pd
+from botocore.exceptions import ClientError
 
-from ..waits import retry_while, wait_for
+from ..waits import retry_while, wait_deleted, wait_for
 from . import Found, name_of, register
 from .network import Subnet, Vpc, _ec2, _paged
 
@@ -131,7 +132,14 @@ def _find_endpoints(lab) -> list[Found]:
 
 
 def _delete_endpoint(lab, found: Found) -> None:
-    _ec2(lab).delete_vpc_endpoints(VpcEndpointIds=[found.id])
+    answer = _ec2(lab).delete_vpc_endpoints(VpcEndpointIds=[found.id])
+    # A refusal does not raise: it comes back in Unsuccessful
+    # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpoints.html).
+    for item in answer.get("Unsuccessful", []):
+        raise ClientError({"Error": item["Error"]}, "DeleteVpcEndpoints")
+    wait_deleted(lab.cloud, f"VPC endpoint {found.id}", lambda: describe_endpoint(lab.cloud, found.id)["State"].lower(),
+                 {"InvalidVpcEndpointId.NotFound"}, timeout=600, poll=10,
+                 cause="an interface endpoint is 'deleting' for a minute or so before its network interfaces go.")
 
 
 def _find_peerings(lab) -> list[Found]:

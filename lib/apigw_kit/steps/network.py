@@ -277,9 +277,10 @@ def _revoke_referencing_rules(lab, found: Found) -> None:
 
 
 def _delete_group(lab, found: Found) -> None:
-    # ENIs of deleted load balancers and VPC links are released asynchronously on AWS.
+    # ENIs of deleted load balancers, VPC links and endpoints are released asynchronously on AWS;
+    # teardown gives all groups, subnets and the VPC one deadline for that (shared=True).
     retry_while(lab.cloud, f"security group {found.id}", lambda: _ec2(lab).delete_security_group(GroupId=found.id),
-                {"DependencyViolation"}, timeout=900)
+                {"DependencyViolation"}, timeout=900, shared=True)
 
 
 def _find_route_tables(lab) -> list[Found]:
@@ -304,7 +305,7 @@ def _find_subnets(lab) -> list[Found]:
 def _delete_subnet(lab, found: Found) -> None:
     # ENIs of deleted load balancers and VPC links linger for a while on AWS.
     retry_while(lab.cloud, f"subnet {found.id}", lambda: _ec2(lab).delete_subnet(SubnetId=found.id),
-                {"DependencyViolation"}, timeout=900)
+                {"DependencyViolation"}, timeout=900, shared=True)
 
 
 def _find_vpcs(lab) -> list[Found]:
@@ -314,7 +315,7 @@ def _find_vpcs(lab) -> list[Found]:
 
 def _delete_vpc(lab, found: Found) -> None:
     retry_while(lab.cloud, f"VPC {found.id}", lambda: _ec2(lab).delete_vpc(VpcId=found.id),
-                {"DependencyViolation"}, timeout=300)
+                {"DependencyViolation"}, timeout=300, shared=True)
 
 
 register("ec2:instance", 60, _find_instances, _delete_instance)

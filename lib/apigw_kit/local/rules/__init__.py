@@ -22,7 +22,8 @@ class Rule:
 
 # Imported after Rule, which each module uses. Order matters where rules wrap the same
 # moto method: nlb_arn renames the ARN before load_balancer_enis describes it, and a
-# forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock).
+# forced VPC link state (vpc_link_states) overrides the clock's (provisioning_clock), and a
+# deletion in progress (deletion_clock) overrides both.
 from . import (  # noqa: E402
     acm_dns_validation,
     acm_idempotency,
@@ -31,6 +32,7 @@ from . import (  # noqa: E402
     apigw_domain_fields,
     aws_validation,
     cloudmap_namespace_zone,
+    deletion_clock,
     dependency_violation,
     eni_paging,
     iam_propagation,
@@ -66,6 +68,7 @@ RULES: list[Rule] = [
     apigw_domain_fields.RULE,
     apigw_api_mapping_update.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
+    deletion_clock.RULE,  # after vpc_link_states and the links' clean-up rules: DELETING wins, then they run
     acm_idempotency.RULE,
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
     cloudmap_namespace_zone.RULE,

@@ -38,6 +38,10 @@ def stamp_creation(model: type) -> None:
     wrap(model, "__init__", _stamp)
 
 
-def provisioned(obj: object, kind: str) -> bool:
+def created_at(obj: object) -> float:
     # Objects made before the rules were installed have no stamp: treat them as long ready.
-    return CLOCK.ready(kind, getattr(obj, _CREATED, float("-inf")))
+    return getattr(obj, _CREATED, float("-inf"))
+
+
+def provisioned(obj: object, kind: str) -> bool:
+    return CLOCK.ready(kind, created_at(obj))

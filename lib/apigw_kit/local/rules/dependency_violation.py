@@ -5,10 +5,12 @@ from moto.ec2.exceptions import DependencyViolationError
 from moto.ec2.models import EC2Backend
 
 from . import Rule
+from ._enis import settle
 from ._patch import wrap
 
 
 def _delete_security_group(original, self: EC2Backend, name=None, group_id=None):
+    settle(self)  # ENIs released on the clock since the last call no longer count
     group = self.get_security_group_by_name_or_id(group_id or name)
     if group is not None and any(group in eni.group_set for eni in self.enis.values()):
         raise DependencyViolationError(f"resource {group.id} has a dependent object")
@@ -16,6 +18,7 @@ def _delete_security_group(original, self: EC2Backend, name=None, group_id=None)
 
 
 def _delete_subnet(original, self: EC2Backend, subnet_id: str):
+    settle(self)
     if any(eni.subnet.id == subnet_id for eni in self.enis.values()):
         raise DependencyViolationError(f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
     return original(self, subnet_id)

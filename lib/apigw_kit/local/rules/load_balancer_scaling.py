@@ -4,7 +4,8 @@ from __future__ import annotations
 from moto.elbv2.models import elbv2_backends
 
 from . import Rule
-from ._enis import release
+from ._enis import release, settle
+from ._patch import provisioned
 from .load_balancer_enis import add_eni
 
 
@@ -20,6 +21,9 @@ def scale(body: dict) -> dict:
     if balancer.type != "application":
         raise ValueError(f"only ALBs scale; an NLB keeps one static IP per Availability Zone ({arn})")
     ec2 = backend.ec2_backend
+    settle(ec2)
+    if not provisioned(balancer, "load_balancer"):
+        raise ValueError(f"the load balancer is still provisioning: it scales once active ({arn})")
     for subnet in balancer.subnets:
         in_subnet = [eni_id for eni_id in balancer.apigw_kit_enis if ec2.enis[eni_id].subnet.id == subnet.id]
         for _ in range(count - len(in_subnet)):

@@ -1,0 +1,118 @@
+"""Teardown survives what a real account does: ENIs released late, refusals, deletions that take time."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from botocore.exceptions import ClientError
+
+from apigw_kit import connect, waits
+from apigw_kit.local import admin
+from apigw_kit.steps import all_kinds, apigw_http, apigw_rest, endpoints, network
+from apigw_kit.teardown import ENI_RELEASE_DEADLINE
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def lab(endpoint):
+    return connect("local", REGION).lab("td")
+
+
+@pytest.fixture
+def net(lab):
+    vpc = network.ensure_vpc(lab, "10.40.0.0/16")
+    subnets = network.ensure_private_subnets(lab, vpc)
+    groups = [network.ensure_security_group(lab, vpc, role, role) for role in ("first", "second")]
+    return SimpleNamespace(vpc=vpc, subnets=subnets, groups=groups)
+
+
+class FakeTime:
+    """Stands in for the ``time`` module inside apigw_kit.waits: sleeping only moves this clock."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def refuse(lab, service: str, operation: str, answer) -> None:
+    """Make ``operation`` answer ``answer(params)`` without reaching the embedded AWS."""
+    client = lab.cloud.client(service)
+    client.meta.events.register(f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}",
+                                lambda params, **_: answer(params))
+
+
+def test_eni_release_phase_has_one_deadline_for_the_whole_lab(lab, net, client, monkeypatch):
+    # Someone else's interface holds both lab groups and one lab subnet: it is never released.
+    foreign = client("ec2").create_network_interface(SubnetId=net.subnets[0].id, Groups=[g.id for g in net.groups])
+    fake = FakeTime()
+    monkeypatch.setattr(waits, "time", fake)
+
+    left = lab.teardown()
+
+    waited = fake.now / lab.cloud.time_scale
+    print(f"simulated seconds waited for ENI release: {waited:.0f}")
+    assert waited <= ENI_RELEASE_DEADLINE + 10  # one poll past the deadline at most, not 900 s per group
+    blocked = left.set_index("id")["reason"]
+    assert all(blocked[i].startswith("DependencyViolation") for i in [g.id for g in net.groups] + [net.subnets[0].id])
+    assert net.subnets[1].id not in blocked.index  # the free subnet went
+    assert client("ec2").describe_network_interfaces(
+        NetworkInterfaceIds=[foreign["NetworkInterface"]["NetworkInterfaceId"]])["NetworkInterfaces"]
+
+
+def test_teardown_goes_on_past_an_unexpected_error_and_reports_it(lab, net, client):
+    foreign = client("apigateway").create_rest_api(name="someone-else")["id"]
+    api = apigw_rest.ensure_rest_api(lab)
+
+    def denied(params):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "DeleteRestApi")
+    refuse(lab, "apigateway", "DeleteRestApi", denied)
+
+    left = lab.teardown()
+
+    assert left[["type", "id"]].values.tolist() == [["apigateway:rest-api", api.id]]  # the rest went on
+    assert left["reason"].iloc[0] == "unexpected error AccessDeniedException: not allowed"
+    assert {a["id"] for a in client("apigateway").get_rest_apis()["items"]} == {foreign, api.id}
+
+
+def test_endpoint_deletion_refused_in_unsuccessful_is_reported(lab, net):
+    endpoint = endpoints.ensure_interface_endpoint(lab, net.vpc, net.subnets, [net.groups[0].id])
+    refusal = {"ResourceId": endpoint.id, "Error": {"Code": "OperationNotPermitted", "Message": "requester-managed"}}
+    refuse(lab, "ec2", "DeleteVpcEndpoints", lambda params: (SimpleNamespace(status_code=200), {"Unsuccessful": [refusal]}))
+
+    left = lab.teardown()  # its ENIs stay, so its group and subnets wait out the deadline too
+
+    reasons = left.set_index("id")["reason"]
+    assert reasons[endpoint.id] == "unexpected error OperationNotPermitted: requester-managed"
+
+
+def link_gone(lab, found) -> bool:
+    with pytest.raises(ClientError) as error:
+        apigw_http.vpc_link_status(lab.cloud, found.id)
+    return error.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def endpoint_gone(lab, found) -> bool:
+    return endpoints.describe_endpoint(lab.cloud, found.id)["State"].lower() == "deleted"
+
+
+@pytest.mark.parametrize("kind, make, gone", [
+    ("apigatewayv2:vpc-link", lambda lab, net: apigw_http.ensure_vpc_link(lab, net.subnets, [net.groups[0]]), link_gone),
+    ("ec2:vpc-endpoint", lambda lab, net: endpoints.ensure_interface_endpoint(lab, net.vpc, net.subnets, [net.groups[0].id]),
+     endpoint_gone),
+])
+def test_delete_returns_once_the_resource_is_gone(lab, net, endpoint, kind, make, gone):
+    admin(endpoint, "clock", {"scale": 0.01})  # a deletion lasts about a real second
+    make(lab, net)
+    registered = next(k for k in all_kinds() if k.type == kind)
+    found = registered.find(lab)
+    assert len(found) == 1
+
+    registered.delete(lab, found[0])
+
+    assert gone(lab, found[0])  # neither DELETING nor deleting any more
