@@ -296,8 +296,8 @@ def _nlb_target_guards(lab) -> list[tuple[str, int]]:
             found = [g["GroupId"] for r in ec2.describe_instances(InstanceIds=ids)["Reservations"]
                      for i in r["Instances"] for g in i["SecurityGroups"]]
         else:
-            found = [g["GroupId"] for e in ec2.describe_network_interfaces(
-                Filters=[{"Name": "addresses.private-ip-address", "Values": ids}])["NetworkInterfaces"] for g in e["Groups"]]
+            found = [g["GroupId"] for e in network.network_interfaces(
+                ec2, [{"Name": "addresses.private-ip-address", "Values": ids}]) for g in e["Groups"]]
         guards += [(group_id, group["Port"]) for group_id in dict.fromkeys(found)]
     return guards
 
@@ -323,8 +323,8 @@ def break_target_sync(lab) -> None:
     lab.cloud.client("events").disable_rule(Name=rule)
     current = elb.describe_target_health(TargetGroupArn=event["targetGroupArn"])["TargetHealthDescriptions"]
     elb.deregister_targets(TargetGroupArn=event["targetGroupArn"], Targets=[t["Target"] for t in current])
-    held = {a["PrivateIpAddress"] for e in ec2.describe_network_interfaces(Filters=[
-        {"Name": "vpc-id", "Values": [_ec2_id(lab, "vpc", "vpc")]}])["NetworkInterfaces"] for a in e["PrivateIpAddresses"]}
+    held = {a["PrivateIpAddress"] for e in network.network_interfaces(ec2, [
+        {"Name": "vpc-id", "Values": [_ec2_id(lab, "vpc", "vpc")]}]) for a in e["PrivateIpAddresses"]}
     stale = []
     for zone in _load_balancer(lab, "alb")["AvailabilityZones"]:
         subnet = ec2.describe_subnets(SubnetIds=[zone["SubnetId"]])["Subnets"][0]

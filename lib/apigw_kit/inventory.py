@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .steps import apigw_http, elb
-from .steps.network import ENI_PAGES
+from .steps.network import network_interfaces
 
 ENI_COLUMNS = ["eni", "subnet", "az", "private_ip", "description", "owner", "owner_id", "security_groups"]
 TARGET_COLUMNS = ["target_group", "target", "port", "health", "reason"]
@@ -101,16 +101,13 @@ def enis_in(cloud, vpc_ids: list[str], resources: pd.DataFrame | None = None) ->
     if not vpc_ids:
         return pd.DataFrame(columns=ENI_COLUMNS)
     owner_of = _Owners(cloud, resources)
-    pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "vpc-id", "Values": vpc_ids}], PaginationConfig=ENI_PAGES)
     rows = []
-    for page in pages:
-        for eni in page["NetworkInterfaces"]:
-            owner, owner_id = owner_of(eni)
-            rows.append({"eni": eni["NetworkInterfaceId"], "subnet": eni["SubnetId"], "az": eni["AvailabilityZone"],
-                         "private_ip": eni["PrivateIpAddress"], "description": eni.get("Description", ""),
-                         "owner": owner, "owner_id": owner_id,
-                         "security_groups": ",".join(g["GroupId"] for g in eni.get("Groups", []))})
+    for eni in network_interfaces(cloud.client("ec2"), [{"Name": "vpc-id", "Values": vpc_ids}]):
+        owner, owner_id = owner_of(eni)
+        rows.append({"eni": eni["NetworkInterfaceId"], "subnet": eni["SubnetId"], "az": eni["AvailabilityZone"],
+                     "private_ip": eni["PrivateIpAddress"], "description": eni.get("Description", ""),
+                     "owner": owner, "owner_id": owner_id,
+                     "security_groups": ",".join(g["GroupId"] for g in eni.get("Groups", []))})
     return pd.DataFrame(rows, columns=ENI_COLUMNS).sort_values(["owner", "az", "private_ip"], ignore_index=True)
 
 

@@ -36,7 +36,7 @@ from botocore.exceptions import ClientError
 from .errors import ParameterError
 from .steps.apigw_http import _items as _v2_items
 from .steps.elb import matcher_codes
-from .steps.network import Subnet, routes_to_internet
+from .steps.network import Subnet, network_interfaces, routes_to_internet
 
 HOP_COLUMNS = ["hop", "component", "id", "verdict", "reason"]
 UNREACHABLE = "unreachable (timeout)"
@@ -755,8 +755,7 @@ class _Walk:
         if tg["TargetType"] == "alb":
             arns = target_ids[:1]
         elif tg["TargetType"] == "ip":
-            enis = self.ec2.describe_network_interfaces(
-                Filters=[{"Name": "addresses.private-ip-address", "Values": target_ids}])["NetworkInterfaces"]
+            enis = network_interfaces(self.ec2, [{"Name": "addresses.private-ip-address", "Values": target_ids}])
             described = {e.get("Description", "") for e in enis}
             arns = [lb["LoadBalancerArn"] for lb in self.load_balancers()
                     if "ELB " + lb["LoadBalancerArn"].split(":loadbalancer/")[1] in described]
@@ -769,8 +768,8 @@ class _Walk:
     def load_balancer_nets(self, lb: dict) -> list[ipaddress.IPv4Network]:
         """Where the load balancer's traffic comes from: the /32 of each of its ENIs, or its subnets when none is listed."""
         description = "ELB " + lb["LoadBalancerArn"].split(":loadbalancer/")[1]
-        enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "description", "Values": [description]}])
-        return ([ipaddress.ip_network(e["PrivateIpAddress"]) for e in enis["NetworkInterfaces"]]
+        enis = network_interfaces(self.ec2, [{"Name": "description", "Values": [description]}])
+        return ([ipaddress.ip_network(e["PrivateIpAddress"]) for e in enis]
                 or list(self.subnet_nets([z["SubnetId"] for z in lb["AvailabilityZones"]]).values()))
 
     def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None) -> dict[str, tuple[str, str]]:
@@ -787,8 +786,8 @@ class _Walk:
             # The endpoint's ENIs carry the endpoint's security groups.
             target_groups = {i: [g["GroupId"] for g in endpoint.get("Groups", [])] for i in ids}
         elif tg["TargetType"] == "ip":
-            enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "addresses.private-ip-address", "Values": ids}])
-            target_groups = {e["PrivateIpAddress"]: [g["GroupId"] for g in e.get("Groups", [])] for e in enis["NetworkInterfaces"]}
+            enis = network_interfaces(self.ec2, [{"Name": "addresses.private-ip-address", "Values": ids}])
+            target_groups = {e["PrivateIpAddress"]: [g["GroupId"] for g in e.get("Groups", [])] for e in enis}
         else:
             self.add("target ingress", "security groups", tg["TargetGroupName"], "skip", f"{tg['TargetType']} targets")
             return {}
@@ -815,6 +814,8 @@ class _Walk:
             return None
         ips = {t["Target"]["Id"] for t in health}
         for endpoint in self.execute_api_endpoints(tg["VpcId"]):
+            if not endpoint["NetworkInterfaceIds"]:  # still pending; an empty ID list would list the whole account
+                continue
             enis = self.ec2.describe_network_interfaces(NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]
             if ips & {e["PrivateIpAddress"] for e in enis}:
                 return endpoint

@@ -14,6 +14,7 @@ import pytest
 import apigw_kit
 from apigw_kit import catalogue, tracer
 from apigw_kit.errors import ParameterError
+from apigw_kit.local import admin
 from apigw_kit.patterns import nlb_alb_bridge
 from apigw_kit.steps import apigw_http as h
 from apigw_kit.steps import elb as e
@@ -181,6 +182,18 @@ def test_healthy_lab_traces_to_200(cloud, pattern):
     assert result.failure is None
     assert list(result.frame.columns) == tracer.HOP_COLUMNS
     assert set(result.frame["verdict"]) <= {"ok", "warn", "skip"}
+
+
+@pytest.mark.parametrize("pattern", ["rest-private-alb", "rest-nlb-alb"])
+def test_tracing_pages_network_interfaces_in_a_large_account(cloud, endpoint, pattern):
+    """Rule eni_paging: past a size, EC2 refuses to list interfaces by description or address unpaginated."""
+    lab = cloud.lab("tr")
+    BUILDERS[pattern](lab)
+    admin(endpoint, "eni-paging", {"unpaginated_limit": 1})
+    try:
+        assert traced(cloud, **HEALTHY_REQUEST[pattern](lab)).status == 200
+    finally:
+        admin(endpoint, "eni-paging", {"unpaginated_limit": None})
 
 
 def test_http_api_path_names_every_hop(cloud):

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from ..errors import MissingResource, ParameterError
 from ..waits import retry_while, wait_deleted, wait_for
 from . import Found, register
-from .network import ENI_PAGES
+from .network import network_interfaces
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,8 @@ def load_balancer_ips(cloud, lb_arn: str) -> list[str]:
     """Private addresses of a load balancer's managed ENIs (exact description ``ELB app|net/<name>/<id>``),
     as they are now: none while it provisions."""
     description = "ELB " + lb_arn.split(":loadbalancer/")[1]
-    pages = cloud.client("ec2").get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "description", "Values": [description]}], PaginationConfig=ENI_PAGES)
-    return sorted(e["PrivateIpAddress"] for page in pages for e in page["NetworkInterfaces"] if e.get("Description") == description)
+    enis = network_interfaces(cloud.client("ec2"), [{"Name": "description", "Values": [description]}])
+    return sorted(e["PrivateIpAddress"] for e in enis if e.get("Description") == description)
 
 
 def active_load_balancer_ips(lab, lb: LoadBalancer) -> list[str]:

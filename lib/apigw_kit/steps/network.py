@@ -15,6 +15,13 @@ from . import Found, name_of, register
 # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html).
 ENI_PAGES = {"PageSize": 1000}
 
+
+def network_interfaces(ec2, filters: list[dict]) -> list[dict]:
+    """Every network interface matching ``filters``, read page by page (``ec2``: a boto3 EC2 client)."""
+    pages = ec2.get_paginator("describe_network_interfaces").paginate(Filters=filters, PaginationConfig=ENI_PAGES)
+    return [eni for page in pages for eni in page["NetworkInterfaces"]]
+
+
 @dataclass(frozen=True)
 class Vpc:
     id: str
