@@ -231,6 +231,16 @@ def test_security_group_and_subnet_in_use_by_enis_cannot_be_deleted(client, net)
     ec2.delete_subnet(SubnetId=net["subnet_ids"][0])
 
 
+def test_a_security_group_named_by_another_groups_rule_cannot_be_deleted(client, net):
+    ec2 = client("ec2")
+    other = ec2.create_security_group(GroupName="other", Description="other", VpcId=net["vpc"])["GroupId"]
+    rule = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": net["sg"]}]}
+    ec2.authorize_security_group_ingress(GroupId=other, IpPermissions=[rule])
+    assert error_code(ec2.delete_security_group, GroupId=net["sg"]) == "DependencyViolation"
+    ec2.revoke_security_group_ingress(GroupId=other, IpPermissions=[rule])
+    ec2.delete_security_group(GroupId=net["sg"])
+
+
 def test_vpc_with_subnets_or_security_groups_left_cannot_be_deleted(client, net):
     ec2 = client("ec2")
     for subnet_id in net["subnet_ids"]:

@@ -93,4 +93,5 @@ def install_all() -> None:
 
 def documentation(rule: Rule) -> list[str]:
     """The AWS documentation pages a rule's module docstring names, in order."""
-    return re.findall(r"https://[^\s)>\]]+", sys.modules[rule.install.__module__].__doc__ or "")
+    found = re.findall(r"https://[^\s)>\]]+", sys.modules[rule.install.__module__].__doc__ or "")
+    return [url.rstrip(".,;:") for url in found]

@@ -1,4 +1,7 @@
-"""Security groups, subnets and VPCs cannot be deleted while something still uses them."""
+"""Security groups, subnets and VPCs cannot be deleted while something still uses them.
+
+AWS documentation: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html ; https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpc.html
+"""
 from __future__ import annotations
 
 from moto.ec2.exceptions import DependencyViolationError
@@ -14,6 +17,10 @@ def _delete_security_group(original, self: EC2Backend, name=None, group_id=None)
     group = self.get_security_group_by_name_or_id(group_id or name)
     if group is not None and any(group in eni.group_set for eni in self.enis.values()):
         raise DependencyViolationError(f"resource {group.id} has a dependent object")
+    if group is not None and any((rule.source_group or {}).get("GroupId") == group.id and other.id != group.id
+                                 for groups in self.groups.values() for other in groups.values()
+                                 for rule in other.ingress_rules + other.egress_rules):
+        raise DependencyViolationError(f"resource {group.id} has a dependent object")  # another group's rule names it
     return original(self, name=name, group_id=group_id)
 
 
@@ -39,6 +46,7 @@ def install() -> None:
 
 RULE = Rule(
     name="dependency_violation",
-    mirrors="DeleteSecurityGroup/DeleteSubnet/DeleteVpc fail with DependencyViolation while ENIs, subnets or groups remain.",
+    mirrors="DeleteSecurityGroup/DeleteSubnet/DeleteVpc fail with DependencyViolation while ENIs, subnets or groups "
+            "remain, or while another group's rule references the group.",
     install=install,
 )

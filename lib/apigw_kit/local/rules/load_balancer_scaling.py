@@ -1,4 +1,7 @@
-"""ALB scale-out/in: managed ENIs come and go per subnet (admin route ``scale``)."""
+"""ALB scale-out/in: managed ENIs come and go per subnet (admin route ``scale``).
+
+AWS documentation: https://repost.aws/knowledge-center/alb-ip-change-notifications-eventbridge ; https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html
+"""
 from __future__ import annotations
 
 from moto.elbv2.models import elbv2_backends

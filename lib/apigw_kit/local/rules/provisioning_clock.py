@@ -1,4 +1,7 @@
-"""Slow resources pass through their provisioning states on the shared CLOCK."""
+"""Slow resources pass through their provisioning states on the shared CLOCK.
+
+AWS documentation: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerState.html ; https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html ; https://docs.aws.amazon.com/acm/latest/APIReference/API_CertificateDetail.html
+"""
 from __future__ import annotations
 
 from moto.acm.models import CertBundle
