@@ -60,6 +60,7 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
     TITLE = "Client network -> internal ALB -> execute-api endpoint -> private REST API"
     CLIENT = "client network\n(peering or VPN)"
     Parameters = Parameters
+    VPC_LINK_V2 = False  # the client reaches the API through an ALB and an endpoint, no VPC link
     STEPS = ("network", "security_groups", "endpoint", "private_api", "certificate", "load_balancer",
              "client_dns", "custom_domain", "private_domain")
 

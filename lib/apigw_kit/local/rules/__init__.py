@@ -41,6 +41,7 @@ from . import (  # noqa: E402
     rest_vpc_link_endpoint_service,
     vpc_link_states,
     vpc_link_v2,
+    vpc_link_v2_zones,
 )
 
 RULES: list[Rule] = [
@@ -49,6 +50,7 @@ RULES: list[Rule] = [
     load_balancer_scaling.RULE,
     nlb_privatelink_enforcement.RULE,
     vpc_link_v2.RULE,
+    vpc_link_v2_zones.RULE,  # after vpc_link_v2: a refused link gets no ENIs
     vpc_endpoint_enis.RULE,
     provisioning_clock.RULE,
     vpc_link_states.RULE,
