@@ -39,6 +39,7 @@ from . import (  # noqa: E402
     vpc_endpoint_enis,
     rest_private_integration,
     rest_vpc_link_endpoint_service,
+    route53_name_servers,
     vpc_link_states,
     vpc_link_v2,
     vpc_link_v2_zones,
@@ -62,6 +63,7 @@ RULES: list[Rule] = [
     apigw_api_mapping_update.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     acm_idempotency.RULE,
+    route53_name_servers.RULE,
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
     cloudmap_namespace_zone.RULE,
     rest_domain_access_associations.RULE,
