@@ -110,7 +110,7 @@ def test_scale_cells_are_skipped_on_a_real_account_without_a_call(run):
 
 def test_scale_cells_run_on_the_embedded_aws(run):
     run.scale(3)
-    assert len(run.convergence_after_scaling()) == 6  # two old addresses registered, four new ones not yet
+    assert (run.convergence_after_scaling()["health"] == "not registered").any()  # the new addresses, until the next run
     run.sync_after_scaling()
     assert nlb_targets(run) == set(checks.load_balancer_ips(run.cloud, run.alb.arn))
 

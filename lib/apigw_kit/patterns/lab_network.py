@@ -72,6 +72,7 @@ class LabNetwork:
                                  "pass the VPC they belong to as vpc_id, or neither to build a lab VPC")
         else:
             validate_cidr("vpc_cidr", p.vpc_cidr)
+            network.vpc_link_zones(self.cloud, 2)  # the Region has the zones build_network will pick
 
     def planned_network(self) -> list[Planned]:
         if self.params.vpc_id:
