@@ -168,8 +168,8 @@ def break_link_subnets(lab) -> None:
     """Move the integration to a VPC link whose subnets are in another VPC."""
     ec2, v2 = lab.cloud.client("ec2"), lab.cloud.client("apigatewayv2")
     vpc = ec2.create_vpc(CidrBlock="10.251.0.0/16", TagSpecifications=lab.tag_specs("vpc", "other-vpc"))["Vpc"]["VpcId"]
-    zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"])[:2]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.251.{i}.0/24", AvailabilityZone=zone,
+    zones = [z["ZoneId"] for z in network.vpc_link_zones(lab.cloud, 2)]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.251.{i}.0/24", AvailabilityZoneId=zone,
                                  TagSpecifications=lab.tag_specs("subnet", f"other-{i}"))["Subnet"]["SubnetId"]
                for i, zone in enumerate(zones)]
     group = ec2.create_security_group(GroupName=lab.resource_name("other-link-sg"), Description="other VPC link",

@@ -4,6 +4,13 @@ A run executes ``notebooks/<NOTEBOOK>.ipynb`` with the given parameters,
 writes the executed notebook (the audit trail, kept even when a cell fails)
 and the JSON result the notebook writes beside it, and raises RunFailed naming
 the failing cell when a cell fails.
+
+A run that stops part-way leaves its lab up, billing on a real account: this
+process then tears the lab down (unless the run's ``teardown`` parameter is
+false) with the same ``confirm_account`` guard, and always prints the
+``apigw-kit teardown`` command that finishes the job. A lab on the embedded AWS
+a kernel starts for itself ends with that kernel; one on a shared embedded AWS
+(``AWS_ENDPOINT_URL``) outlives it and is torn down like a real account's.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import papermill
 import yaml
 from papermill.exceptions import PapermillExecutionError
 
+from .cloud import connect
 from .errors import KitError, ParameterError
 from .patterns import MODULES, load
 from .patterns.base import DIAGRAM_DIR_VARIABLE
@@ -25,11 +33,12 @@ CELL_TIMEOUT = 1800  # seconds; the slowest real-account step (a certificate) ta
 
 
 class RunFailed(KitError, RuntimeError):
-    def __init__(self, notebook: Path, cell: int, error: str, source: str = ""):
-        self.notebook, self.cell, self.error = notebook, cell, error
+    def __init__(self, notebook: Path, cell: int, error: str, source: str = "", clean_up: str = ""):
+        self.notebook, self.cell, self.error, self.clean_up = notebook, cell, error, clean_up
         first_line = source.strip().splitlines()[0] if source.strip() else ""
         super().__init__(f"cell {cell} ({first_line}) failed: {error}\n"
-                         f"the executed notebook, up to the failing cell, is {notebook}")
+                         f"the executed notebook, up to the failing cell, is {notebook}"
+                         + (f"\n{clean_up}" if clean_up else ""))
 
 
 def notebooks_dir() -> Path:
@@ -109,7 +118,11 @@ def run(pattern: str, parameters: dict | None = None, output_dir: str | Path = "
                                    execution_timeout=CELL_TIMEOUT,
                                    request_save_on_cell_execute=values.get("backend", "local") != "local")
     except PapermillExecutionError as exc:
-        raise RunFailed(executed, exc.cell_index, f"{exc.ename}: {exc.evalue}", exc.source) from None
+        raise RunFailed(executed, exc.cell_index, f"{exc.ename}: {exc.evalue}", exc.source,
+                        clean_up_failed_run(pattern, values, lab)) from None
+    except BaseException:  # a cell timeout, an interrupt: the lab is left just the same
+        print(clean_up_failed_run(pattern, values, lab), flush=True)
+        raise
     finally:
         if previous is None:
             os.environ.pop(DIAGRAM_DIR_VARIABLE)
@@ -118,6 +131,34 @@ def run(pattern: str, parameters: dict | None = None, output_dir: str | Path = "
     result = json.loads(Path(values["result_path"]).read_text())
     result["notebook"] = str(executed)
     return result
+
+
+def teardown_command(lab: str, backend: str, region: str, confirm_account: str = "") -> str:
+    """The `apigw-kit teardown` command line that deletes ``lab`` (see cli.py)."""
+    command = f"apigw-kit teardown {lab} --backend {backend} --region {region}"
+    return command + (f" --confirm-account {confirm_account}" if backend == "aws" else "")
+
+
+def clean_up_failed_run(pattern: str, values: dict, lab: str) -> str:
+    """Tear down what a failed run left (unless its teardown parameter is false); say what happened and the command."""
+    declared = parameters_of(pattern)
+    def value(name: str) -> str:
+        return str(values[name]) if name in values else declared[name]["default"].strip("'\"")
+    backend, region = value("backend"), value("region")
+    command = teardown_command(lab, backend, region, value("confirm_account") or "<account id>")
+    if backend == "local" and not os.environ.get("AWS_ENDPOINT_URL"):
+        return f"lab {lab} was on the embedded AWS the kernel started, and ended with it: nothing to tear down"
+    print(f"the run failed part-way; lab {lab} ({backend}, {region}) may hold resources. To delete them: {command}",
+          flush=True)
+    if not values.get("teardown", True):
+        return f"teardown=False: lab {lab} is left as the run stopped; delete it with: {command}"
+    try:
+        left = connect(backend, region, confirm_account=value("confirm_account") or None).lab(lab).teardown()
+    except Exception as exc:  # the run's own error matters more: report this one beside it
+        return f"tearing lab {lab} down failed ({type(exc).__name__}: {exc}); finish with: {command}"
+    if left.empty:
+        return f"lab {lab} was torn down: nothing is left (command, had it been needed: {command})"
+    return f"lab {lab} was torn down but {len(left)} resource(s) are left ({', '.join(left['id'])}); retry with: {command}"
 
 
 def confirm_hint() -> str:

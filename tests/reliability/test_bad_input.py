@@ -84,6 +84,17 @@ def _zone(client, name: str) -> str:
     return client("route53").create_hosted_zone(Name=name, CallerReference=str(uuid.uuid4()))["HostedZone"]["Id"]
 
 
+def _private_zone(client, name: str) -> str:
+    vpc = client("ec2").create_vpc(CidrBlock="10.97.0.0/16")["Vpc"]["VpcId"]
+    return client("route53").create_hosted_zone(Name=name, CallerReference=str(uuid.uuid4()), VPC={
+        "VPCRegion": REGION, "VPCId": vpc}, HostedZoneConfig={"PrivateZone": True, "Comment": "inside"})["HostedZone"]["Id"]
+
+
+def _undelegated_zone(client) -> dict:
+    _zone(client, "com")  # the parent, in this account, holds no NS record for example.com
+    return {"domain_name": "api.example.com", "hosted_zone_id": _zone(client, "example.com")}
+
+
 def _certificate(client, domain: str, region: str = REGION) -> str:
     return client("acm", region).request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
 
@@ -131,6 +142,11 @@ CASES = [
     case("hosted zone that does not exist", ["hosted_zone_id"], lambda c: {"hosted_zone_id": "Z0000000NOTAZONE"}),
     case("hosted zone that does not match the domain", ["domain_name", "hosted_zone_id"],
          lambda c: {"domain_name": "api.example.com", "hosted_zone_id": _zone(c, "example.org")}),
+    case("private hosted zone", ["domain_name", "hosted_zone_id"],
+         lambda c: {"domain_name": "api.example.com", "hosted_zone_id": _private_zone(c, "example.com")},
+         expect=["hosted_zone_id"]),
+    case("hosted zone its parent does not delegate to", ["domain_name", "hosted_zone_id"], _undelegated_zone,
+         expect=["hosted_zone_id"]),
     case("certificate that does not exist", ["certificate_arn"],
          lambda c: {"certificate_arn": f"arn:aws:acm:{REGION}:123456789012:certificate/00000000-0000-0000-0000-000000000000"}),
     case("certificate in another region", ["domain_name", "certificate_arn"],

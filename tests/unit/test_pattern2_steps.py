@@ -24,7 +24,7 @@ def test_certificate_stays_pending_until_its_validation_record_exists(lab, clien
     assert dns.certificate_status(lab.cloud, cert.arn) == "PENDING_VALIDATION"  # nobody answered yet
 
     assert dns.ensure_records(lab, zone, records) == records
-    dns.wait_certificate(lab, cert)
+    dns.wait_certificate(lab, cert, zone)
     assert dns.certificate_status(lab.cloud, cert.arn) == "ISSUED"
 
 

@@ -97,11 +97,23 @@ def test_role_widened(run, client):
     assert "wildcard action" in failing(run)["sync role changes only the bridge's target group"]
 
 
-def test_scale_is_refused_on_a_real_account(run):
-    run.cloud.backend = "aws"  # the check happens before any call
-    with pytest.raises(Exception, match="cannot be told to scale"):
-        run.scale(2)
-    run.cloud.backend = "local"
+def test_scale_cells_are_skipped_on_a_real_account_without_a_call(run):
+    run.cloud.backend = "aws"  # the notebook's scale-out/in cells, run against a real account
+    before = run.cloud.calls.snapshot()
+    try:
+        shown = [run.scale(3), run.convergence_after_scaling(), run.sync_after_scaling(), run.scale(1)]
+    finally:
+        run.cloud.backend = "local"
+    assert run.cloud.calls.since(before) == {"mutating": 0, "read": 0}
+    assert [s.step for s in shown] == ["scale", "convergence_after_scaling", "sync_after_scaling", "scale"]
+    assert all(str(s).startswith("embedded AWS only: skipped") for s in shown)
+
+
+def test_scale_cells_run_on_the_embedded_aws(run):
+    run.scale(3)
+    assert (run.convergence_after_scaling()["health"] == "not registered").any()  # the new addresses, until the next run
+    run.sync_after_scaling()
+    assert nlb_targets(run) == set(checks.load_balancer_ips(run.cloud, run.alb.arn))
 
 
 def test_teardown_leaves_nothing(run):

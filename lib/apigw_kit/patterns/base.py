@@ -61,6 +61,30 @@ def step(name: str):
     return decorate
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """What a step shows instead of its result where it cannot run: the step and why."""
+    step: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"embedded AWS only: skipped {self.step} ({self.why})"
+
+    __repr__ = __str__
+
+
+def embedded_only(why: str):
+    """A step that runs on the embedded AWS only; elsewhere it makes no call and returns Skipped saying ``why``."""
+    def decorate(method):
+        @functools.wraps(method)
+        def run(self, *args, **kwargs):
+            if self.cloud.backend != "local":
+                return Skipped(method.__name__, why)
+            return method(self, *args, **kwargs)
+        return run
+    return decorate
+
+
 class PatternRun:
     """Base class of a pattern's run; subclasses set the class attributes and steps."""
     PATTERN: str = ""

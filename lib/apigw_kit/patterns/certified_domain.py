@@ -31,6 +31,7 @@ class CertifiedDomain:
     """Mixin for a PatternRun whose parameters have domain_name, hosted_zone_id and certificate_arn."""
     zone: dns.HostedZone | None = None
     cert: dns.Certificate | None = None
+    delegation: dns.Delegation | None = None
 
     def validate_domain(self, *names: str) -> None:
         """Read-only: the zone and a given certificate exist and cover ``domain_name`` and ``names``."""
@@ -42,15 +43,36 @@ class CertifiedDomain:
                                  "pass the id of the public hosted zone your domain is delegated to")
         if p.hosted_zone_id:
             self.zone = dns.describe_hosted_zone(self.cloud, p.hosted_zone_id)
+            if self.zone.private:
+                raise ParameterError("hosted_zone_id", f"{self.zone.id} ({self.zone.name}) is a private hosted zone: it "
+                                     "answers only inside its VPCs, and ACM reads the validation record through public "
+                                     "DNS, so the certificate would never be issued",
+                                     "pass the public hosted zone your domain is delegated to "
+                                     "(https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html)")
             for parameter, name in (("domain_name", p.domain_name), *names):
                 if not name.endswith("." + self.zone.name):
                     raise ParameterError(parameter, f"{name} is not inside hosted zone {self.zone.name}",
                                          f"use a subdomain of {self.zone.name}, or the zone of {name}")
+        self.validate_delegation()
         if p.certificate_arn:
             self.cert = dns.describe_certificate(self.cloud, p.certificate_arn)
             status = dns.certificate_status(self.cloud, self.cert.arn)
             for parameter, name in (("certificate_arn", p.domain_name), *(("certificate_arn", n) for _, n in names)):
                 self.require_cover(parameter, self.cert.names, status, name)
+
+    def validate_delegation(self) -> None:
+        """The zone must be the one public DNS asks for the domain, or ACM never sees the validation record."""
+        if self.zone is not None:
+            name, servers = self.zone.name, dns.zone_name_servers(self.cloud, self.zone)
+        else:  # the lab creates the zone: nothing can delegate to it yet if the account holds its parent
+            name, servers = dns.parent_domain(self.params.domain_name), None
+        self.delegation = dns.delegation(self.cloud, name, servers)
+        if self.delegation.delegated is False:
+            raise ParameterError("hosted_zone_id", f"public DNS would not ask this zone for {name}: "
+                                 f"{self.delegation.detail}", "pass the zone the domain is delegated to, or add the "
+                                 f"zone's name servers as an NS record in the parent (see {dns.DELEGATION_PAGE})")
+        if self.delegation.delegated is None and self.cloud.backend == "aws":
+            print(f"note: delegation not checked: {self.delegation.detail}")
 
     @staticmethod
     def require_cover(parameter: str, names, status: str, domain: str) -> None:

@@ -90,7 +90,7 @@ class Run(CertifiedDomain, http_alb.Run):
     def ensure_listener(self) -> elb.Listener:
         # The VPC link provisions for minutes: start it before waiting for the certificate (the vpc_link step waits for it).
         apigw_http.ensure_vpc_link(self.lab, self.subnets, [self.link_sg])
-        dns.wait_certificate(self.lab, self.cert)
+        dns.wait_certificate(self.lab, self.cert, self.zone)
         return elb.ensure_listener(self.lab, self.alb, port=self.LISTENER_PORT, protocol="HTTPS",
                                    target_group=self.target_group, certificate_arn=self.cert.arn)
 

@@ -1,7 +1,8 @@
 """The network a pattern stands on: a lab VPC with two private subnets, or the user's own VPC and subnets.
 
 A given VPC and its subnets are checked with read-only calls (they exist, the
-subnets are in two Availability Zones and have no route to an internet gateway)
+subnets are in two Availability Zones, in zone IDs where API Gateway builds VPC
+links v2 when the pattern uses one, and have no route to an internet gateway)
 and are used but never changed or deleted: they carry no lab tag.
 """
 from __future__ import annotations
@@ -33,8 +34,12 @@ def validate_cidr(parameter: str, cidr: str) -> ipaddress.IPv4Network:
     return block
 
 
-def check_given_network(cloud, vpc_id: str, subnet_ids: list[str]) -> tuple[network.Vpc, list[network.Subnet]]:
-    """An existing VPC and two or more of its private subnets in different AZs, or ParameterError."""
+def check_given_network(cloud, vpc_id: str, subnet_ids: list[str],
+                        vpc_link_v2: bool = True) -> tuple[network.Vpc, list[network.Subnet]]:
+    """An existing VPC and two or more of its private subnets in different AZs, or ParameterError.
+
+    With ``vpc_link_v2`` the subnets must also be in zones where API Gateway can build a VPC link v2.
+    """
     vpc = network.describe_vpc(cloud, vpc_id)
     if len(subnet_ids) < 2:
         raise ParameterError("subnet_ids", f"{len(subnet_ids)} subnet(s) given",
@@ -43,6 +48,8 @@ def check_given_network(cloud, vpc_id: str, subnet_ids: list[str]) -> tuple[netw
     if len({s.az for s in subnets}) < 2:
         raise ParameterError("subnet_ids", "all subnets are in one Availability Zone",
                              "a load balancer needs subnets in at least two Availability Zones")
+    if vpc_link_v2:
+        network.require_vpc_link_zones(cloud, subnets)
     for subnet in subnets:
         gateways = network.routes_to_internet(cloud, subnet)
         if gateways:
@@ -53,17 +60,19 @@ def check_given_network(cloud, vpc_id: str, subnet_ids: list[str]) -> tuple[netw
 
 class LabNetwork:
     """Mixin for a PatternRun whose parameters have vpc_cidr, vpc_id and subnet_ids."""
+    VPC_LINK_V2 = True  # the pattern builds a VPC link v2 in these subnets
 
     def validate_network(self) -> None:
         p = self.params
         p.subnet_ids = as_list(p.subnet_ids)
         if p.vpc_id:
-            self.vpc, self.subnets = check_given_network(self.cloud, p.vpc_id, p.subnet_ids)
+            self.vpc, self.subnets = check_given_network(self.cloud, p.vpc_id, p.subnet_ids, self.VPC_LINK_V2)
         elif p.subnet_ids:
             raise ParameterError("vpc_id", "subnet_ids given without vpc_id",
                                  "pass the VPC they belong to as vpc_id, or neither to build a lab VPC")
         else:
             validate_cidr("vpc_cidr", p.vpc_cidr)
+            network.vpc_link_zones(self.cloud, 2)  # the Region has the zones build_network will pick
 
     def planned_network(self) -> list[Planned]:
         if self.params.vpc_id:

@@ -17,17 +17,20 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import checks, local
-from ..errors import ParameterError
 from ..inventory import enis_in, targets_of
 from ..lambdas import nlb_ingress
 from ..plan import Planned
 from ..steps import apigw_http, apigw_rest, elb, functions, network
-from .base import CommonParameters, PatternRun, checks_frame, step
+from .base import CommonParameters, PatternRun, checks_frame, embedded_only, step
 from .lab_network import LabNetwork
 from .vpc_link_types import validate_port
 
 SCHEDULE = "rate(1 minute)"
 SYNC_PERIOD = 60  # seconds between runs of the schedule above
+# No API makes an ALB add or drop interfaces: "Elastic Load Balancing scales your load balancer as your incoming
+# traffic changes over time" (https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/what-is-load-balancing.html).
+SCALING_ONLY_HERE = ("the embedded AWS scales the ALB through its admin route; on AWS an ALB scales with its traffic "
+                     "and no API asks it to, so the schedule syncs whenever that happens")
 
 
 @dataclass
@@ -162,14 +165,22 @@ class Run(LabNetwork, PatternRun):
                                "reason": "", "ALB address now": True} for ip in missing])
         return pd.concat([targets, extra], ignore_index=True) if missing else targets
 
+    @embedded_only(SCALING_ONLY_HERE)
     def scale(self, enis_per_subnet: int) -> pd.DataFrame:
-        """Make the ALB scale out or in (embedded AWS only: on AWS load decides) and show the ALB's ENIs."""
-        if self.cloud.backend != "local":
-            raise ParameterError("backend", "an ALB cannot be told to scale through the AWS API",
-                                 "send load to it, or run this step on the embedded AWS")
+        """Make the ALB scale out or in through the embedded AWS's admin route and show the ALB's ENIs."""
         local.scale_load_balancer(self.cloud.endpoint_url, self.alb.arn, enis_per_subnet)
         enis = enis_in(self.cloud, [self.vpc.id])
         return enis[enis["owner"] == f"ALB {self.alb.name}"].reset_index(drop=True)
+
+    @embedded_only(SCALING_ONLY_HERE)
+    def convergence_after_scaling(self) -> pd.DataFrame:
+        """convergence() right after scale(): the addresses the schedule has not caught up with yet."""
+        return self.convergence()
+
+    @embedded_only(SCALING_ONLY_HERE)
+    def sync_after_scaling(self) -> pd.DataFrame:
+        """sync() after scale(): the run that catches up with the scaled ALB."""
+        return self.sync()
 
     @step("rest_api")
     def rest_api(self) -> pd.DataFrame:

@@ -60,6 +60,7 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
     TITLE = "Client network -> internal ALB -> execute-api endpoint -> private REST API"
     CLIENT = "client network\n(peering or VPN)"
     Parameters = Parameters
+    VPC_LINK_V2 = False  # the client reaches the API through an ALB and an endpoint, no VPC link
     STEPS = ("network", "security_groups", "endpoint", "private_api", "certificate", "load_balancer",
              "client_dns", "custom_domain", "private_domain")
 
@@ -202,7 +203,7 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
                                                     target_type="ip", health_protocol="HTTPS", matcher=HEALTHY_CODES)
         endpoints.wait_endpoint(self.lab, self.vpce)  # its addresses are final once it is available
         elb.ensure_targets(self.lab, self.target_group, self.endpoint_ips())
-        dns.wait_certificate(self.lab, self.cert)
+        dns.wait_certificate(self.lab, self.cert, self.zone)
         self.listener = elb.ensure_listener(self.lab, self.alb, port=PORT, protocol="HTTPS",
                                             target_group=self.target_group, certificate_arn=self.cert.arn)
         elb.wait_load_balancer(self.lab, self.alb)

@@ -131,6 +131,74 @@ def describe_hosted_zone(cloud, zone_id: str, parameter: str = "hosted_zone_id")
     return _zone_record(zone)
 
 
+# Delegation -----------------------------------------------------------------------------
+# ACM reads the validation CNAME through public DNS
+# (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html): a private zone never answers it,
+# and a public zone answers only if the parent domain delegates to its name servers
+# (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/CreatingNewSubdomain.html).
+DELEGATION_PAGE = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/CreatingNewSubdomain.html"
+
+
+@dataclass(frozen=True)
+class Delegation:
+    delegated: bool | None  # None: nothing here could tell
+    detail: str
+
+
+def zone_name_servers(cloud, zone: HostedZone) -> set[str]:
+    found = _r53(cloud).get_hosted_zone(Id=zone.id).get("DelegationSet", {}).get("NameServers", [])
+    return {_bare(n) for n in found}
+
+
+def _parent_zone(cloud, name: str) -> HostedZone | None:
+    """The account's public zone for the closest domain above ``name``."""
+    above = [z for z in map(_zone_record, _zones(cloud)) if not z.private and _bare(name).endswith("." + z.name)]
+    return max(above, key=lambda z: len(z.name), default=None)
+
+
+def _resolve_name_servers(name: str) -> set[str] | None:
+    """The NS records public DNS gives for ``name``; None when no resolver library is installed."""
+    try:
+        import dns.resolver  # dnspython, optional: the standard library cannot ask for NS records
+    except ImportError:
+        return None
+    try:
+        return {_bare(r.to_text()) for r in dns.resolver.resolve(name, "NS")}
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return set()
+
+
+def delegation(cloud, name: str, name_servers: set[str] | None) -> Delegation:
+    """Whether public DNS sends queries for ``name`` to ``name_servers`` (None: a zone yet to be created).
+
+    The parent's zone, when this account holds it, answers through Route 53. Otherwise a real
+    account asks public DNS; the embedded AWS has no public DNS, so there the registrar's
+    delegation is assumed.
+    """
+    parent = _parent_zone(cloud, name)
+    if parent is not None:
+        found = _record_set(cloud, parent.id, name, "NS")
+        delegated_to = {_bare(r["Value"]) for r in (found or {}).get("ResourceRecords", [])}
+        where = f"the parent zone {parent.name} ({parent.id}) in this account"
+        if not delegated_to:
+            return Delegation(False, f"{where} has no NS record for {name}")
+        if name_servers is None or delegated_to != name_servers:
+            return Delegation(False, f"{where} delegates {name} to {', '.join(sorted(delegated_to))}, not to this zone's "
+                                     f"name servers ({', '.join(sorted(name_servers or [])) or 'a zone not created yet'})")
+        return Delegation(True, f"{where} delegates {name} to this zone's name servers")
+    if cloud.backend != "aws":
+        return Delegation(None, f"no zone above {name} in this account, and the embedded AWS has no public DNS: "
+                                "the registrar's delegation is assumed")
+    public = _resolve_name_servers(name)
+    if public is None:
+        return Delegation(None, f"no zone above {name} in this account and no DNS resolver library (dnspython) "
+                                f"installed: check that `dig +short NS {name}` lists {', '.join(sorted(name_servers or []))}")
+    if public != name_servers:
+        return Delegation(False, f"public DNS gives {', '.join(sorted(public)) or 'no NS records'} for {name}, not this "
+                                 f"zone's name servers ({', '.join(sorted(name_servers or []))})")
+    return Delegation(True, f"public DNS delegates {name} to this zone's name servers")
+
+
 # Records and the ledger ---------------------------------------------------------------
 def ledger_name(lab, zone: HostedZone) -> str:
     return f"_apigw-kit-{lab.name}.{zone.name}"
@@ -273,11 +341,23 @@ def certificate_status(cloud, arn: str) -> str:
     return _acm(cloud).describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
 
 
-def wait_certificate(lab, cert: Certificate) -> None:
+# Simulated seconds. Under the runbook's cell timeout (runbook.CELL_TIMEOUT, 1800 s), so a certificate that
+# never validates ends the cell with this wait's error, which names the record to check, not papermill's.
+CERTIFICATE_TIMEOUT = 1500
+
+
+def wait_certificate(lab, cert: Certificate, zone: HostedZone) -> None:
+    """Wait for ``cert`` to be issued; on timeout, name each validation record and the zone it was written to."""
+    options = _acm(lab).describe_certificate(CertificateArn=cert.arn)["Certificate"].get("DomainValidationOptions", [])
+    records = sorted({(_bare(o["ResourceRecord"]["Name"]), _bare(o["ResourceRecord"]["Value"]))
+                      for o in options if "ResourceRecord" in o})
+    checks = "; ".join(f"`dig +short CNAME {name}` must answer {value}" for name, value in records)
     wait_for(lab.cloud, f"certificate {cert.domain}", lambda: certificate_status(lab.cloud, cert.arn), {"ISSUED"},
-             failed=frozenset({"FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED"}), timeout=1800, poll=15,
-             cause="ACM issues a DNS-validated certificate a few minutes after it can resolve the validation CNAME; "
-                   "a certificate that stays pending usually means the zone is not the one the domain is delegated to.")
+             failed=frozenset({"FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED"}), timeout=CERTIFICATE_TIMEOUT,
+             poll=15, cause=f"ACM issues a DNS-validated certificate a few minutes after public DNS answers its "
+                            f"validation record, written to {'private' if zone.private else 'public'} hosted zone "
+                            f"{zone.name} ({zone.id}): {checks or 'no validation record published yet'}. If it does not, "
+                            "the zone is not the one the domain is delegated to.")
 
 
 def certificates_of(cloud, arns) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from ..errors import ParameterError
 from ..waits import retry_while, wait_for
+from ..zones import VPC_LINK_V2_ZONES_PAGE, VPC_LINK_V2_ZONE_IDS, vpc_link_v2_supports
 from . import Found, name_of, register
 
 # Paging for DescribeNetworkInterfaces: its largest page (MaxResults 5-1000). EC2 refuses an unpaginated call
@@ -35,6 +36,12 @@ class Subnet:
     az: str
     cidr: str
     vpc_id: str
+    az_id: str = ""  # the zone's ID (use1-az1): the same zone in every account, unlike its name
+
+
+def _subnet(found: dict) -> Subnet:
+    return Subnet(found["SubnetId"], found["AvailabilityZone"], found["CidrBlock"], found["VpcId"],
+                  found.get("AvailabilityZoneId", ""))
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,36 @@ def describe_vpc(cloud, vpc_id: str) -> Vpc:
     return Vpc(vpc["VpcId"], vpc["CidrBlock"])
 
 
+def vpc_link_zones(cloud, count: int) -> list[dict]:
+    """``count`` Availability Zones (not Local or Wavelength Zones) whose IDs API Gateway supports for VPC links v2."""
+    zones = cloud.client("ec2").describe_availability_zones(Filters=[
+        {"Name": "zone-type", "Values": ["availability-zone"]}, {"Name": "state", "Values": ["available"]}])
+    usable = sorted((z for z in zones["AvailabilityZones"] if vpc_link_v2_supports(cloud.region, z["ZoneId"])),
+                    key=lambda z: z["ZoneName"])
+    if len(usable) < count:
+        raise ParameterError("region", f"{cloud.region} has {len(usable)} available zone(s) where API Gateway builds "
+                             f"VPC links v2, {count} needed", f"use a Region with more (see {VPC_LINK_V2_ZONES_PAGE})")
+    return usable[:count]
+
+
+def require_vpc_link_zones(cloud, subnets: list[Subnet], parameter: str = "subnet_ids") -> None:
+    """ParameterError naming the first subnet whose zone ID API Gateway does not support for VPC links v2."""
+    for subnet in subnets:
+        if not vpc_link_v2_supports(cloud.region, subnet.az_id):
+            supported = ", ".join(sorted(VPC_LINK_V2_ZONE_IDS[cloud.region]))
+            raise ParameterError(parameter, f"{subnet.id} is in {subnet.az} (zone ID {subnet.az_id}), where API Gateway "
+                                 "cannot build a VPC link v2: CreateVpcLink would refuse it",
+                                 f"pass subnets in the zone IDs API Gateway supports in {cloud.region} ({supported}; "
+                                 f"see {VPC_LINK_V2_ZONES_PAGE})")
+
+
 def ensure_private_subnets(lab, vpc: Vpc, count: int = 2, prefix: str = "private") -> list[Subnet]:
-    """``count`` subnets in distinct AZs with a route table that has no internet route (roles ``<prefix>-a``...)."""
+    """``count`` subnets in distinct AZs with a route table that has no internet route (roles ``<prefix>-a``...).
+
+    The zones are picked by ID from those where VPC links v2 can be built, so any pattern can use the subnets.
+    """
     ec2 = _ec2(lab)
-    zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones(
-        Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"])[:count]
+    zones = [z["ZoneId"] for z in vpc_link_zones(lab.cloud, count)]
     blocks = ipaddress.ip_network(vpc.cidr).subnets(new_prefix=min(ipaddress.ip_network(vpc.cidr).prefixlen + 4, 28))
     table = _ensure_private_route_table(lab, vpc, f"{prefix}-routes")
     subnets = []
@@ -96,11 +128,11 @@ def ensure_private_subnets(lab, vpc: Vpc, count: int = 2, prefix: str = "private
         if found:
             subnet = found[0]
         else:
-            subnet = ec2.create_subnet(VpcId=vpc.id, CidrBlock=str(block), AvailabilityZone=zone,
+            subnet = ec2.create_subnet(VpcId=vpc.id, CidrBlock=str(block), AvailabilityZoneId=zone,
                                        TagSpecifications=lab.tag_specs("subnet", role))["Subnet"]
         if not any(a.get("SubnetId") == subnet["SubnetId"] for a in table["Associations"]):
             ec2.associate_route_table(RouteTableId=table["RouteTableId"], SubnetId=subnet["SubnetId"])
-        subnets.append(Subnet(subnet["SubnetId"], subnet["AvailabilityZone"], subnet["CidrBlock"], vpc.id))
+        subnets.append(_subnet(subnet))
     return subnets
 
 
@@ -118,7 +150,7 @@ def describe_subnets(cloud, subnet_ids: list[str], vpc_id: str | None = None) ->
     except ClientError as exc:
         raise ParameterError("subnet_ids", f"{subnet_ids} not found ({exc.response['Error']['Code']})",
                              "pass ids of existing subnets in this region") from None
-    subnets = [Subnet(s["SubnetId"], s["AvailabilityZone"], s["CidrBlock"], s["VpcId"]) for s in found]
+    subnets = [_subnet(s) for s in found]
     for subnet in subnets:
         if vpc_id and subnet.vpc_id != vpc_id:
             raise ParameterError("subnet_ids", f"{subnet.id} is in {subnet.vpc_id}, not in vpc_id {vpc_id}",

@@ -47,9 +47,11 @@ from . import (  # noqa: E402
     vpc_endpoint_enis,
     rest_private_integration,
     rest_vpc_link_endpoint_service,
+    route53_name_servers,
     target_health,
     vpc_link_states,
     vpc_link_v2,
+    vpc_link_v2_zones,
 )
 
 RULES: list[Rule] = [
@@ -58,6 +60,7 @@ RULES: list[Rule] = [
     load_balancer_scaling.RULE,
     nlb_privatelink_enforcement.RULE,
     vpc_link_v2.RULE,
+    vpc_link_v2_zones.RULE,  # after vpc_link_v2: a refused link gets no ENIs
     vpc_endpoint_enis.RULE,
     provisioning_clock.RULE,
     vpc_link_states.RULE,
@@ -70,6 +73,7 @@ RULES: list[Rule] = [
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     deletion_clock.RULE,  # after vpc_link_states and the links' clean-up rules: DELETING wins, then they run
     acm_idempotency.RULE,
+    route53_name_servers.RULE,
     acm_dns_validation.RULE,  # after provisioning_clock: no clock runs until the records exist
     cloudmap_namespace_zone.RULE,
     rest_domain_access_associations.RULE,
