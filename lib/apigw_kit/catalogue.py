@@ -352,8 +352,10 @@ def admit_vpc_link(lab) -> None:
 
 
 def point_integration_at_listener(lab) -> None:
-    """The integration targets the listener the internal ALB has now."""
-    _update_integration(lab, IntegrationUri=_listener(lab, "alb", 80)["ListenerArn"])
+    """The integration targets the listener the internal ALB has now (a new listener: its targets checked anew)."""
+    listener = _listener(lab, "alb", 80)
+    _update_integration(lab, IntegrationUri=listener["ListenerArn"])
+    _wait_in_service(lab, listener["DefaultActions"][0]["TargetGroupArn"])
 
 
 def use_link_in_alb_vpc(lab) -> None:

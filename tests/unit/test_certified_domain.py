@@ -84,7 +84,7 @@ def test_real_account_asks_public_dns_when_the_parent_is_elsewhere(monkeypatch):
     verdict = dns.delegation(_aws_route53([_listed("Z1", "team.example.com")]), "team.example.com", OURS)
     assert verdict.delegated is False and "ns-9.registrar.example" in verdict.detail
 
-    monkeypatch.setattr(dns, "_resolve_name_servers", lambda name: None)  # no resolver library installed
+    monkeypatch.setattr(dns, "_resolve_name_servers", lambda name: None)  # no resolver answered
     verdict = dns.delegation(_aws_route53([_listed("Z1", "team.example.com")]), "team.example.com", OURS)
     assert verdict.delegated is None and "dig +short NS team.example.com" in verdict.detail
 

@@ -22,6 +22,9 @@ def _aws(confirm_account=None):
     sts.add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "UserId": "AID"})
     sts.activate()
     ec2.activate()
+    ec2.add_response("describe_availability_zones", {"AvailabilityZones": [  # validation: zones for VPC links v2
+        {"ZoneName": f"{REGION}{z}", "ZoneId": f"euw1-az{i}", "ZoneType": "availability-zone", "State": "available"}
+        for i, z in ((1, "a"), (2, "b"), (3, "c"))]})
     ec2.add_response("describe_vpcs", {"Vpcs": []})
     ec2.add_response("create_vpc", {"Vpc": {"VpcId": "vpc-0a1b2c3d4e5f60718", "CidrBlock": "10.20.0.0/16"}})
     return cloud, ec2

@@ -168,6 +168,9 @@ def test_execute_api_endpoint_enis_answer_403(client, lab):
     endpoint = ec2.create_vpc_endpoint(VpcId=lab["vpc"], ServiceName="com.amazonaws.eu-west-1.execute-api",
                                        VpcEndpointType="Interface", SubnetIds=lab["subnets"],
                                        SecurityGroupIds=[lab["web_sg"]])["VpcEndpoint"]
+    # its ENIs exist once it is available (every delay is over at once here): read them from a describe
+    endpoint = ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])["VpcEndpoints"][0]
+    assert endpoint["State"].lower() == "available" and len(endpoint["NetworkInterfaceIds"]) == 2
     ips = [e["PrivateIpAddress"] for e in ec2.describe_network_interfaces(
         NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]]
     admit(client, lab["web_sg"], 443, source_group=lab["alb_sg"])

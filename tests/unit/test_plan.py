@@ -1,6 +1,8 @@
 """Plan mode: declared plans match what apply() builds, drift shows as changes, nothing is ever sent."""
 from __future__ import annotations
 
+import time
+
 from apigw_kit.patterns.http_alb import Run
 
 REGION = "eu-west-1"
@@ -49,6 +51,11 @@ def _foreign_network(client):
     tg = elb.create_target_group(Name="their-tg", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
     listener = elb.create_listener(LoadBalancerArn=lb, Port=80, Protocol="HTTP",
                                    DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])["Listeners"][0]["ListenerArn"]
+    # Settled before anyone looks: its ENIs (and so its subnets' free addresses) appear once it is active.
+    deadline = time.monotonic() + 30
+    while elb.describe_load_balancers(LoadBalancerArns=[lb])["LoadBalancers"][0]["State"]["Code"] != "active":
+        assert time.monotonic() < deadline, "their ALB never became active"
+        time.sleep(0.05)
     return vpc, subnets, group, lb, listener
 
 

@@ -13,6 +13,8 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+import dns.exception
+import dns.resolver  # dnspython: the standard library cannot ask public DNS for NS records
 import pandas as pd
 from botocore.exceptions import ClientError
 
@@ -157,15 +159,13 @@ def _parent_zone(cloud, name: str) -> HostedZone | None:
 
 
 def _resolve_name_servers(name: str) -> set[str] | None:
-    """The NS records public DNS gives for ``name``; None when no resolver library is installed."""
-    try:
-        import dns.resolver  # dnspython, optional: the standard library cannot ask for NS records
-    except ImportError:
-        return None
+    """The NS records public DNS gives for ``name`` (empty: none); None when no resolver answered."""
     try:
         return {_bare(r.to_text()) for r in dns.resolver.resolve(name, "NS")}
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return set()
+    except dns.exception.DNSException:
+        return None
 
 
 def delegation(cloud, name: str, name_servers: set[str] | None) -> Delegation:
@@ -191,8 +191,8 @@ def delegation(cloud, name: str, name_servers: set[str] | None) -> Delegation:
                                 "the registrar's delegation is assumed")
     public = _resolve_name_servers(name)
     if public is None:
-        return Delegation(None, f"no zone above {name} in this account and no DNS resolver library (dnspython) "
-                                f"installed: check that `dig +short NS {name}` lists {', '.join(sorted(name_servers or []))}")
+        return Delegation(None, f"no zone above {name} in this account and public DNS did not answer: "
+                                f"check that `dig +short NS {name}` lists {', '.join(sorted(name_servers or []))}")
     if public != name_servers:
         return Delegation(False, f"public DNS gives {', '.join(sorted(public)) or 'no NS records'} for {name}, not this "
                                  f"zone's name servers ({', '.join(sorted(name_servers or []))})")
