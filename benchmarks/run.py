@@ -34,9 +34,10 @@ SLOW_CREATES = {("elbv2", "CreateLoadBalancer"): "load_balancer",
                 ("ec2", "CreateVpcEndpoint"): "vpc_endpoint", ("acm", "RequestCertificate"): "certificate",
                 ("ec2", "RunInstances"): "instance_start", ("elbv2", "RegisterTargets"): "health_check",
                 ("iam", "CreateRole"): "iam_propagation", ("lambda", "CreateFunction"): "lambda_function"}
-# A target is in service after HealthyThresholdCount checks HealthCheckIntervalSeconds apart: 5 x 30 s with
-# the defaults of the target groups the kit creates (ELB guide, target group health check settings).
-HEALTH_CHECK = 5 * 30.0
+# A new target is in service after one passing check: one HealthCheckIntervalSeconds and one
+# HealthCheckTimeoutSeconds, 30 + 5 s with the defaults of the target groups the kit creates ("After your
+# target is registered, it must pass one health check to be considered healthy", ELB guide).
+HEALTH_CHECK = 30.0 + 5.0
 # Per pattern, the chains of waits that must follow one another (what AWS requires, not what
 # the code happens to do); independent chains overlap. Health checks start once the load balancer is
 # active and the target registered (an instance once running, an address once its owner holds it).

@@ -15,7 +15,7 @@ from typing import Callable
 import boto3
 import pytest
 from conftest import LAB, PATTERNS, REGION, count, listing, make_run, new_cloud
-from test_foreign import build_foreign
+from test_foreign import build_foreign, wait_established
 
 from apigw_kit import AccountNotConfirmed, ParameterError
 from apigw_kit.cloud import Cloud
@@ -72,6 +72,7 @@ def _internet_facing_listener(client) -> dict:
     tg = elbv2.describe_target_groups()["TargetGroups"][0]["TargetGroupArn"]
     listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
                                      DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])["Listeners"][0]
+    wait_established(client, lb, f["vpc_link"])  # its ENIs appear once it is active, not during the run
     return {"vpc_id": f["vpc_id"], "subnet_ids": f["subnet_ids"], "listener_arn": listener["ListenerArn"]}
 
 

@@ -15,7 +15,7 @@ from conftest import REGION, listing, make_run, new_cloud
 from apigw_kit.patterns import load
 
 
-def _established(client, lb_arn: str, link_id: str, timeout: float = 60.0) -> None:
+def wait_established(client, lb_arn: str, link_id: str, timeout: float = 60.0) -> None:
     """Wait until the other team's load balancer and link are ready, so their ENIs exist before any
     baseline is listed (they appear while each provisions)."""
     deadline = time.monotonic() + timeout
@@ -52,7 +52,7 @@ def build_foreign(client, vpc_id: str | None = None, cidr: str = "10.99.0.0/16")
     link = v2.create_vpc_link(Name=f"payments-{vpc_id[-6:]}", SubnetIds=subnets, SecurityGroupIds=[group])
     api = v2.create_api(Name=f"payments-{vpc_id[-6:]}", ProtocolType="HTTP")
     rest_api = rest.create_rest_api(name=f"payments-{vpc_id[-6:]}")
-    _established(client, lb, link["VpcLinkId"])
+    wait_established(client, lb, link["VpcLinkId"])
     return {"vpc_id": vpc_id, "subnet_ids": subnets, "group": group, "load_balancer": lb,
             "listener_arn": listener["ListenerArn"], "vpc_link": link["VpcLinkId"], "api": api["ApiId"],
             "rest_api": rest_api["id"]}

@@ -90,6 +90,27 @@ def test_a_new_target_is_initial_until_it_has_passed_its_health_checks(client, l
     assert health(client, group)[web] == ("healthy", None)
 
 
+def test_one_passing_check_makes_a_new_target_healthy_and_thresholds_change_a_judged_one(client, lab, clock):
+    admit(client, lab["web_sg"], source_group=lab["alb_sg"])
+    web = instance(client, lab)
+    # at a scale of 0.1: checks every 0.5 s (time out after 0.2 s); 2 failures make it unhealthy, 4 passes healthy again
+    group = group_behind(client, lab["alb"], HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2,
+                         HealthyThresholdCount=4, UnhealthyThresholdCount=2)
+    clock(0.1)
+    register(client, group, web)
+    time.sleep(1.0)  # one interval and one check: not the 2 s that HealthyThresholdCount checks would take
+    assert health(client, group)[web] == ("healthy", None)
+    rule = {"IpProtocol": "tcp", "FromPort": PORT, "ToPort": PORT, "UserIdGroupPairs": [{"GroupId": lab["alb_sg"]}]}
+    client("ec2").revoke_security_group_ingress(GroupId=lab["web_sg"], IpPermissions=[rule])
+    assert health(client, group)[web] == ("healthy", None)  # one failed check is not enough
+    time.sleep(1.2)
+    assert health(client, group)[web] == ("unhealthy", "Target.Timeout")
+    client("ec2").authorize_security_group_ingress(GroupId=lab["web_sg"], IpPermissions=[rule])
+    assert health(client, group)[web] == ("unhealthy", "Target.Timeout")  # back only after 4 passing checks
+    time.sleep(2.3)
+    assert health(client, group)[web] == ("healthy", None)
+
+
 def test_a_deregistered_target_drains_for_the_delay_then_is_gone(client, lab, clock):
     admit(client, lab["web_sg"], source_group=lab["alb_sg"])
     web = instance(client, lab)

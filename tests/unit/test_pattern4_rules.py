@@ -25,9 +25,13 @@ def test_rest_vpc_link_creates_and_removes_an_endpoint_service(client):
     services = _services(client)
     assert [s["NetworkLoadBalancerArns"] for s in services] == [[nlb]]
     assert services[0]["AcceptanceRequired"] is False
+    with pytest.raises(ClientError) as in_use:  # its endpoint service holds the NLB
+        client("elbv2").delete_load_balancer(LoadBalancerArn=nlb)
+    assert in_use.value.response["Error"]["Code"] == "ResourceInUse"
     client("apigateway").delete_vpc_link(vpcLinkId=link)
     until(lambda: link_gone(client, link))  # DELETING first (rule deletion_clock); the service goes with the link
     assert _services(client) == []
+    client("elbv2").delete_load_balancer(LoadBalancerArn=nlb)
 
 
 def link_gone(client, link_id: str) -> bool:

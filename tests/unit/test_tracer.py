@@ -469,10 +469,14 @@ def test_alb_with_no_registered_target_answers_503(cloud):
     vpc = build_http_alb(lab)
     arn = _alb_forwards_to_addresses(cloud, lab, vpc, [_addresses(cloud, vpc)[0]])
     elb = cloud.client("elbv2")
+    elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[
+        {"Key": "deregistration_delay.timeout_seconds", "Value": "0"}])  # gone at once, not draining
     targets = [t["Target"] for t in elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]]
     elb.deregister_targets(TargetGroupArn=arn, Targets=targets)
-    result = traced(cloud, **catalogue.api_request(lab))  # none registered, or draining: nothing routable either way
+    assert elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"] == []
+    result = traced(cloud, **catalogue.api_request(lab))
     assert result.status == 503 and result.failure.hop == "targets", result.frame.to_string()
+    assert "no registered targets" in result.failure.reason
 
 
 def test_a_stopped_instance_is_unused_and_not_failed_open_to(cloud):

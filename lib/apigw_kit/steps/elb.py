@@ -173,8 +173,8 @@ def wait_targets_in_service(lab, group: TargetGroup, timeout: float = 600) -> No
     """Wait until every target registered in ``group`` is healthy: no check or request meets an initial one."""
     wait_for(lab.cloud, f"targets of {group.name}", lambda: _targets_state(lab.cloud, group, {"healthy"}), {"settled"},
              timeout=timeout, poll=15,
-             cause="A new target is 'initial' for HealthyThresholdCount x HealthCheckIntervalSeconds (2-3 minutes "
-                   "by default). 'unhealthy' usually means the targets' security groups do not admit the load "
+             cause="A new target is 'initial' until its first check passes (about 35 s by default); an unhealthy one "
+                   "is back after HealthyThresholdCount passing checks (2.5 minutes by default). 'unhealthy' usually means the targets' security groups do not admit the load "
                    "balancer on the health-check port, nothing listens on it, or the matcher refuses the code it "
                    "answers; 'unused' means a stopped instance or a group no listener forwards to.")
 
@@ -184,7 +184,8 @@ def wait_targets_judged(lab, group: TargetGroup, timeout: float = 600) -> None:
     wait_for(lab.cloud, f"health checks of {group.name}",
              lambda: _targets_state(lab.cloud, group, {"healthy", "unhealthy", "unused"}), {"settled"},
              timeout=timeout, poll=15,
-             cause="A new target is 'initial' for HealthyThresholdCount x HealthCheckIntervalSeconds (2-3 minutes by default).")
+             cause="A new target is 'initial' until one check passes or UnhealthyThresholdCount checks fail "
+                   "(about 35 s or a minute by default).")
 
 
 def ensure_targets(lab, group: TargetGroup, target_ids: list[str], port: int | None = None) -> list[str]:

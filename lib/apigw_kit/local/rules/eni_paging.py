@@ -3,8 +3,7 @@
 The API reference (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html):
 ``MaxResults`` is 5 to 1000 and cannot be combined with ``NetworkInterfaceIds``; "If you have a large
 number of network interfaces, the operation fails unless you use pagination or one of the following
-filters: attachment.instance-id, group-id, mac-address, private-dns-name, private-ip-address, subnet-id,
-or vpc-id", and "Unpaginated requests are susceptible to throttling and timeouts" (also the EC2 guide's
+filters: group-id, mac-address, private-dns-name, private-ip-address, subnet-id, or vpc-id", and "Unpaginated requests are susceptible to throttling and timeouts" (also the EC2 guide's
 https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-pagination.html). Combining IDs with MaxResults
 fails with InvalidParameterCombination (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
 
@@ -27,8 +26,8 @@ from ._patch import wrap
 PAGE_SIZES = range(5, 1001)
 UNPAGINATED_LIMIT = 1000
 # The filters the API reference lets an unpaginated call use in a large account.
-INDEXED_FILTERS = frozenset({"attachment.instance-id", "group-id", "mac-address", "private-dns-name",
-                             "private-ip-address", "subnet-id", "vpc-id"})
+INDEXED_FILTERS = frozenset({"group-id", "mac-address", "private-dns-name", "private-ip-address", "subnet-id",
+                             "vpc-id"})
 _TOKEN = "eni-page-"
 _LIMIT = "_apigw_kit_unpaginated_limit"  # kept on the EC2 backend, so a reset forgets it
 

@@ -1,10 +1,14 @@
-"""A REST API VPC link (v1) makes a VPC endpoint service in front of its NLB, gone with the link.
+"""A REST API VPC link (v1) makes a VPC endpoint service in front of its NLB, gone with the link; while it
+exists the NLB cannot be deleted (DeleteLoadBalancer answers ResourceInUse, "A specified resource is in use").
 
-AWS documentation: https://docs.aws.amazon.com/apigateway/latest/developerguide/grant-permissions-to-create-vpclink.html
+AWS documentation: https://docs.aws.amazon.com/apigateway/latest/developerguide/grant-permissions-to-create-vpclink.html ;
+https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteLoadBalancer.html
 """
 from __future__ import annotations
 
 from moto.apigateway.models import APIGatewayBackend
+from moto.elbv2.exceptions import ResourceInUseError
+from moto.elbv2.models import ELBv2Backend
 
 from . import Rule
 from ._aws import ec2_of
@@ -30,14 +34,22 @@ def _delete_vpc_link(original, self: APIGatewayBackend, vpc_link_id: str) -> Non
         ec2_of(self).delete_vpc_endpoint_service_configurations([service])
 
 
+def _delete_load_balancer(original, self: ELBv2Backend, arn: str) -> None:
+    if any(arn in service.network_load_balancer_arns for service in self.ec2_backend.configurations.values()):
+        raise ResourceInUseError(f"Load balancer '{arn}' cannot be deleted because it is currently associated "
+                                 "with another service")
+    original(self, arn)
+
+
 def install() -> None:
     wrap(APIGatewayBackend, "create_vpc_link", _create_vpc_link)
     wrap(APIGatewayBackend, "delete_vpc_link", _delete_vpc_link)
+    wrap(ELBv2Backend, "delete_load_balancer", _delete_load_balancer)
 
 
 RULE = Rule(
     name="rest_vpc_link_endpoint_service",
     mirrors="Creating a REST API VPC link creates a VPC endpoint service (no acceptance) for its NLB in your "
-            "account; deleting the link removes it.",
+            "account; deleting the link removes it; until then DeleteLoadBalancer refuses the NLB (ResourceInUse).",
     install=install,
 )

@@ -6,8 +6,10 @@ guide's health-check pages (https://docs.aws.amazon.com/elasticloadbalancing/lat
 https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html):
 
 - a registered target is ``initial``: ``Elb.RegistrationInProgress`` for its first health-check interval, then
-  ``Elb.InitialHealthChecking`` until HealthyThresholdCount checks, HealthCheckIntervalSeconds apart, have gone
-  by since it was registered (or since its instance last started); then ``healthy`` or ``unhealthy``;
+  ``Elb.InitialHealthChecking`` until its first check has passed ("After your target is registered, it must
+  pass one health check to be considered healthy", the ALB page) or UnhealthyThresholdCount checks have
+  failed; then ``healthy`` or ``unhealthy``. A judged target changes state only after HealthyThresholdCount
+  (or UnhealthyThresholdCount) consecutive checks, HealthCheckIntervalSeconds apart, say otherwise;
 - a deregistered target is ``draining`` (``Target.DeregistrationInProgress``) for the group's
   ``deregistration_delay.timeout_seconds`` and listed until then;
 - a stopping, stopped or terminated instance is ``unused`` (``Target.InvalidState``), and so is every target
@@ -45,6 +47,7 @@ from .load_balancer_enis import description as eni_description
 TIMEOUT, REFUSED = "timeout", "refused"
 _FAILED = ("Target.FailedHealthChecks", "Health checks failed")
 _REGISTERED, _DEREGISTERED = "_apigw_kit_registered", "_apigw_kit_deregistered"
+_VERDICTS = "_apigw_kit_verdicts"  # target id -> the state its checks settled on, and since when it is changing
 _FORWARDING = "_apigw_kit_forwarding_since"  # on a listener: target group ARN -> when it began forwarding there
 _LISTENER_CHANGES = ("create_listener", "modify_listener", "delete_listener", "create_rule", "modify_rule",
                      "delete_rule", "set_rule_priorities", "delete_load_balancer")
@@ -153,11 +156,33 @@ def _judge(group: FakeTargetGroup, registered: dict, ec2, elbv2: ELBv2Backend) -
                 booted_at(instance) if instance is not None else float("-inf"), _checked_since(group, balancers))
     if not CLOCK.passed(interval, since):
         return "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
-    if not CLOCK.passed(interval * int(group.healthy_threshold_count), since):
-        return "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"
     target = _reach(group, registered["Id"], instance, ec2, elbv2)
     failure = next(filter(None, (_check(group, registered, target, lb, ec2) for lb in balancers)), None)
-    return ("healthy", None, None) if failure is None else ("unhealthy", *failure)
+    return _settled(group, registered["Id"], since, failure)
+
+
+def _settled(group: FakeTargetGroup, target_id: str, since: float, failure: tuple[str, str] | None):
+    """The state AWS reports for what the checks find now (``failure``, None when they pass), after its thresholds.
+
+    A new target is healthy after one passing check (the first one ends a check timeout after its first
+    interval), unhealthy after UnhealthyThresholdCount failing ones, initial meanwhile. A judged target changes
+    only after HealthyThresholdCount (or UnhealthyThresholdCount) consecutive checks say otherwise.
+    """
+    interval, timeout = float(group.health_check_interval_seconds), float(group.health_check_timeout_seconds)
+    threshold = {True: int(group.unhealthy_threshold_count), False: int(group.healthy_threshold_count)}
+    failing = failure is not None
+    record = _stamps(group, _VERDICTS).get(target_id)
+    if record is None or record["since"] != since:  # newly registered, or its instance restarted
+        if not CLOCK.passed(interval * (threshold[True] if failing else 1) + timeout, since):
+            return "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"
+        record = _stamps(group, _VERDICTS)[target_id] = {"since": since, "failure": failure, "change": None}
+    if failing != (record["failure"] is not None):
+        record["change"] = record["change"] or CLOCK.now()
+        if CLOCK.passed(interval * threshold[failing], record["change"]):
+            record.update(failure=failure, change=None)
+    else:
+        record.update(failure=failure, change=None)
+    return ("healthy", None, None) if record["failure"] is None else ("unhealthy", *record["failure"])
 
 
 def _check(group: FakeTargetGroup, registered: dict, target: _Target | None, lb, ec2) -> tuple[str, str] | None:
@@ -232,8 +257,9 @@ def install() -> None:
 
 RULE = Rule(
     name="target_health",
-    mirrors="Targets are initial (RegistrationInProgress, InitialHealthChecking) for interval x healthy threshold, "
-            "draining for the deregistration delay, unused when stopped, and unhealthy with AWS's reason when nothing "
+    mirrors="Targets are initial (RegistrationInProgress, InitialHealthChecking) until one check passes (or the "
+            "unhealthy threshold fails) once a listener forwards on an active LB, change state only after the "
+            "healthy/unhealthy threshold, draining for the deregistration delay, unused when stopped, and unhealthy with AWS's reason when nothing "
             "answers (no ENI, security groups, no server, matcher).",
     install=install,
 )
