@@ -313,11 +313,13 @@ def teardown_times(url: str, pattern: str, repeats: int) -> list:
     work, walls, deletes = [], [], []
     try:
         for _ in range(repeats):
+            # applied at the scale it is torn down at: a connection reads the clock's scale once
             for scale, times in ((0.0, work), (BENCH_SCALE, walls)):
-                _, cloud, run = apply_once(url, pattern, DEFAULT_SCALE)
-                local.admin(url, "clock", {"scale": scale})
+                _, cloud, run = apply_once(url, pattern, scale)
                 before = cloud.calls.snapshot()
                 times.append(timed(run.teardown))
+                if len(run.left):
+                    raise RuntimeError(f"teardown left {len(run.left)} resource(s) at scale {scale}")
                 if scale:
                     deletes = slow_calls(cloud.calls.snapshot() - before, SLOW_DELETES)
     finally:
@@ -366,6 +368,7 @@ def target_sync_scaling(url: str, repeats: int) -> str:
                ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
     alb = elbv2.create_load_balancer(Name="bench-alb", Subnets=subnets, Type="application",
                                      Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2.get_waiter("load_balancer_available").wait(LoadBalancerArns=[alb], WaiterConfig={"Delay": 1})  # scaled only once active
     group = elbv2.create_target_group(Name="bench-nlb-ip", Protocol="TCP", Port=80, VpcId=vpc,
                                       TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
     rows = []

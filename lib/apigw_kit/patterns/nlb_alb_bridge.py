@@ -95,7 +95,8 @@ class Run(LabNetwork, PatternRun):
     def load_balancers(self) -> pd.DataFrame:
         """The internal ALB with one instance target, and the internal NLB whose ``ip`` targets will be the ALB's addresses.
 
-        The VPC link v2 of the 2025 replacement is started here too: it provisions for minutes, beside the load balancers.
+        The second NLB of the 2021 replacement and the VPC link v2 of the 2025 one are started here too: they
+        provision for minutes, beside the others.
         """
         port = self.params.target_port
         self.alb_sg = network.ensure_security_group(self.lab, self.vpc, "alb", "Internal ALB: the NLB's addresses and the v2 link")
@@ -104,6 +105,7 @@ class Run(LabNetwork, PatternRun):
         network.ensure_ingress(self.lab, self.web_sg, port, source_group=self.alb_sg.id, description="HTTP from the ALB")
         self.alb = elb.ensure_load_balancer(self.lab, "alb", "application", self.subnets, [self.alb_sg.id])
         self.nlb = elb.ensure_load_balancer(self.lab, "nlb", "network", self.subnets)
+        self.modern_nlb = elb.ensure_load_balancer(self.lab, "nlb-alb-tg", "network", self.subnets)
         self.link_v2 = apigw_http.ensure_vpc_link(self.lab, self.subnets, [self.link_sg])
         instance = network.ensure_instance(self.lab, self.subnets[0], self.web_sg, port)
         self.web_tg = elb.ensure_target_group(self.lab, "web", self.vpc.id, protocol="HTTP", port=port, target_type="instance")
@@ -212,7 +214,6 @@ class Run(LabNetwork, PatternRun):
     def replacements(self) -> pd.DataFrame:
         """(2021) a second NLB whose target is the ALB itself; (2025) a REST API reaching the ALB over VPC link v2; then waits
         for the targets to be in service."""
-        self.modern_nlb = elb.ensure_load_balancer(self.lab, "nlb-alb-tg", "network", self.subnets)
         self.alb_type_tg = elb.ensure_target_group(self.lab, "alb-target", self.vpc.id, protocol="TCP", port=self.LISTENER_PORT,
                                                    target_type="alb", health_protocol="HTTP")
         elb.ensure_targets(self.lab, self.alb_type_tg, [self.alb.arn])
