@@ -95,8 +95,8 @@ class Run(LabNetwork, PatternRun):
     def load_balancers(self) -> pd.DataFrame:
         """The internal ALB with one instance target, and the internal NLB whose ``ip`` targets will be the ALB's addresses.
 
-        The second NLB of the 2021 replacement and the VPC link v2 of the 2025 one are started here too: they
-        provision for minutes, beside the others.
+        The second NLB of the 2021 replacement (with its target group of type ``alb`` and its listener) and the VPC
+        link v2 of the 2025 one are started here too: they provision for minutes, beside the others.
         """
         port = self.params.target_port
         self.alb_sg = network.ensure_security_group(self.lab, self.vpc, "alb", "Internal ALB: the NLB's addresses and the v2 link")
@@ -114,13 +114,19 @@ class Run(LabNetwork, PatternRun):
         self.bridge_tg = elb.ensure_target_group(self.lab, "alb-ips", self.vpc.id, protocol="TCP", port=self.LISTENER_PORT,
                                                  target_type="ip", health_protocol="HTTP")
         self.nlb_listener = elb.ensure_listener(self.lab, self.nlb, port=self.LISTENER_PORT, protocol="TCP", target_group=self.bridge_tg)
+        self.alb_type_tg = elb.ensure_target_group(self.lab, "alb-target", self.vpc.id, protocol="TCP", port=self.LISTENER_PORT,
+                                                   target_type="alb", health_protocol="HTTP")
+        elb.ensure_targets(self.lab, self.alb_type_tg, [self.alb.arn])
+        elb.ensure_listener(self.lab, self.modern_nlb, port=self.LISTENER_PORT, protocol="TCP", target_group=self.alb_type_tg)
         return enis_in(self.cloud, [self.vpc.id])
 
     @step("alb_ingress")
     def alb_ingress(self) -> pd.DataFrame:
-        """The ALB admits the NLB's addresses: the answer of the ``nlb_ingress`` custom resource, applied."""
+        """The ALB admits the NLB's addresses: the answer of the ``nlb_ingress`` custom resource, applied. The NLB is
+        active by then, so the VPC link v1 (which needs it active) is started here too."""
         ec2, elbv2 = self.cloud.client("ec2"), self.cloud.client("elbv2")
         elb.wait_load_balancer(self.lab, self.nlb)  # its ENIs, and so its addresses, exist only once it is active
+        self.link_v1 = apigw_rest.ensure_rest_vpc_link(self.lab, self.nlb.arn)  # it needs an active NLB: started now
         answer = nlb_ingress.ingress(ec2, elbv2, {"nlbArn": self.nlb.arn, "listenerPort": self.LISTENER_PORT})
         for rule in answer["SecurityGroupIngress"]:
             network.ensure_ingress(self.lab, self.alb_sg, rule["FromPort"], cidr=rule["CidrIp"], description="NLB address")
@@ -188,9 +194,7 @@ class Run(LabNetwork, PatternRun):
     def rest_api(self) -> pd.DataFrame:
         """The VPC link v1 to the NLB and a REST API proxying every path through it; then waits
         for the targets to be in service."""
-        elb.wait_load_balancer(self.lab, self.nlb)
-        self.link_v1 = apigw_rest.ensure_rest_vpc_link(self.lab, self.nlb.arn)
-        apigw_rest.wait_rest_vpc_link(self.lab, self.link_v1)
+        apigw_rest.wait_rest_vpc_link(self.lab, self.link_v1)  # started with the ALB's ingress
         self.api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB -> ALB")
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.api, f"http://{self.nlb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v1.id)
@@ -214,10 +218,6 @@ class Run(LabNetwork, PatternRun):
     def replacements(self) -> pd.DataFrame:
         """(2021) a second NLB whose target is the ALB itself; (2025) a REST API reaching the ALB over VPC link v2; then waits
         for the targets to be in service."""
-        self.alb_type_tg = elb.ensure_target_group(self.lab, "alb-target", self.vpc.id, protocol="TCP", port=self.LISTENER_PORT,
-                                                   target_type="alb", health_protocol="HTTP")
-        elb.ensure_targets(self.lab, self.alb_type_tg, [self.alb.arn])
-        elb.ensure_listener(self.lab, self.modern_nlb, port=self.LISTENER_PORT, protocol="TCP", target_group=self.alb_type_tg)
         network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, source_group=self.link_sg.id,
                                description="HTTP from the REST API's VPC link v2")
         apigw_http.wait_vpc_link(self.lab, self.link_v2)  # started with the load balancers
