@@ -331,7 +331,9 @@ def break_target_sync(lab) -> None:
         free = (str(ip) for ip in reversed(list(ipaddress.ip_network(subnet["CidrBlock"]).hosts())) if str(ip) not in held)
         stale.append({"Id": next(free), "Port": event["targetPort"]})
     elb.register_targets(TargetGroupArn=event["targetGroupArn"], Targets=stale)
-    steps_elb.wait_targets_judged(lab, steps_elb.describe_target_group(lab.cloud, event["targetGroupArn"]))
+    group = steps_elb.describe_target_group(lab.cloud, event["targetGroupArn"])
+    steps_elb.wait_targets_judged(lab, group)
+    steps_elb.wait_drained(lab, group)  # the ALB's old addresses gone: the group holds only the stale ones
 
 
 # Fixes (the solutions of the workshop exercises): each repairs what its break did, found the same way -------

@@ -704,7 +704,8 @@ class _Walk:
             self.fail("targets", "target group", name, "no registered targets: the load balancer has nowhere to send "
                       f"the request; an ALB answers 503 ({DOC_ALB_ERRORS})", self.answer(lb, 503, unreachable))
         endpoint = self.endpoint_of_targets(tg, health)
-        blocked = self.target_ingress(lb, tg, health, endpoint)
+        # a draining target gets no new requests (and its address may be gone already): its groups are not judged
+        blocked = self.target_ingress(lb, tg, [t for t in health if t["TargetHealth"]["State"] != "draining"], endpoint)
         states = {t["Target"]["Id"]: t["TargetHealth"] for t in health}
         if endpoint is not None:
             states = self.endpoint_health_matcher(tg, endpoint, states)
@@ -775,6 +776,8 @@ class _Walk:
     def target_ingress(self, lb: dict, tg: dict, health: list[dict], endpoint: dict | None) -> dict[str, tuple[str, str]]:
         """Each target's security groups admit the load balancer on the traffic port: the blocked ones, as
         target -> (its groups, why), are left to the caller, who knows whether requests still go to them."""
+        if not health:
+            return {}
         port = tg["Port"]
         lb_nets = self.load_balancer_nets(lb)
         ids = [t["Target"]["Id"] for t in health]

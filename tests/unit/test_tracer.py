@@ -428,6 +428,20 @@ def test_alb_sends_requests_only_to_its_healthy_target(cloud):
     assert result.status == 200 and targets["verdict"] == "ok" and "only to the healthy" in targets["reason"]
 
 
+def test_a_draining_target_is_not_judged(cloud):
+    """A deregistered target drains (listed, no new requests): a healthy lab with one has nothing to warn about."""
+    lab = cloud.lab("tr")
+    vpc = build_http_alb(lab)
+    answering, nobody = _addresses(cloud, vpc)
+    arn = _alb_forwards_to_addresses(cloud, lab, vpc, [answering, nobody])
+    elb = cloud.client("elbv2")
+    elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": nobody, "Port": 80}])
+    assert {t["Target"]["Id"]: t["TargetHealth"]["State"] for t in elb.describe_target_health(TargetGroupArn=arn)[
+        "TargetHealthDescriptions"]}[nobody] == "draining"
+    result = traced(cloud, **catalogue.api_request(lab))
+    assert result.status == 200 and result.warnings == [], result.frame.to_string()
+
+
 def test_alb_failing_open_to_a_target_that_does_not_answer_is_a_504(cloud):
     lab = cloud.lab("tr")
     vpc = build_http_alb(lab)

@@ -187,8 +187,11 @@ class Run(LabNetwork, PatternRun):
 
     @embedded_only(SCALING_ONLY_HERE)
     def sync_after_scaling(self) -> pd.DataFrame:
-        """sync() after scale(): the run that catches up with the scaled ALB."""
-        return self.sync()
+        """sync() after scale(): the run that catches up with the scaled ALB; returns once the addresses it
+        deregistered have drained, so what follows sees the settled target group."""
+        synced = self.sync()
+        elb.wait_drained(self.lab, self.bridge_tg)
+        return synced
 
     @step("rest_api")
     def rest_api(self) -> pd.DataFrame:

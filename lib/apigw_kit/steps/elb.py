@@ -188,6 +188,15 @@ def wait_targets_judged(lab, group: TargetGroup, timeout: float = 600) -> None:
                    "(about 35 s or a minute by default).")
 
 
+def wait_drained(lab, group: TargetGroup, timeout: float = 900) -> None:
+    """Wait until no deregistered target of ``group`` is still listed as draining."""
+    def state() -> str:
+        draining = [t for t in target_health(lab.cloud, group.arn) if t["TargetHealth"]["State"] == "draining"]
+        return f"{len(draining)} draining" if draining else "drained"
+    wait_for(lab.cloud, f"deregistered targets of {group.name}", state, {"drained"}, timeout=timeout, poll=15,
+             cause="A deregistered target drains for the group's deregistration_delay.timeout_seconds (300 s by default).")
+
+
 def ensure_targets(lab, group: TargetGroup, target_ids: list[str], port: int | None = None) -> list[str]:
     """Register the targets not yet registered (a draining one is on its way out: registered again); return the ones added."""
     present = {t["Target"]["Id"] for t in target_health(lab.cloud, group.arn) if t["TargetHealth"]["State"] != "draining"}
