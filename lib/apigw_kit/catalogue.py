@@ -36,6 +36,7 @@ from .steps import dns, functions, network
 from .steps import elb as steps_elb  # functions here name their elbv2 client 'elb'
 from .steps.apigw_http import VpcLink, wait_vpc_link
 from .steps.apigw_http import _items as _v2_items
+from .tracer import DOC_ALB_ERRORS, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
 
 KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
 KC_5XX = "https://repost.aws/knowledge-center/api-gateway-5xx-error"
@@ -48,8 +49,6 @@ DOC_NLB_SG = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReferen
 DOC_ALB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
 DOC_TG_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
 DOC_NLB_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html"
-DOC_TARGET_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html"
-DOC_ALB_ERRORS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html"
 DOC_ALB_TARGET = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html"
 DOC_PRIVATE_API = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html"
 
