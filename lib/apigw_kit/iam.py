@@ -28,7 +28,8 @@ from functools import lru_cache
 import botocore.session
 
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing",
-              "resourcegroupstaggingapi": "tag", "apigatewayv2": "apigateway"}
+              "resourcegroupstaggingapi": "tag", "apigatewayv2": "apigateway",
+              "service-quotas": "servicequotas"}
 NO_PERMISSION = {"sts:GetCallerIdentity"}
 # Operations whose IAM action has another name (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
 ACTION_NAMES = {"lambda:Invoke": "lambda:InvokeFunction"}

@@ -9,7 +9,7 @@ from apigw_kit import ParameterError, connect
 from apigw_kit.patterns.private_api_vpn import Run
 from apigw_kit.steps import apigw_rest, network
 
-from lab_checks import failing
+from lab_checks import failing, own_network
 
 REGION = "eu-west-1"
 DOMAIN = "private-api.example.com"
@@ -101,11 +101,7 @@ def test_private_domain_without_access_association(run, client):
 
 def test_bring_your_own_network_is_used_and_kept(endpoint, client):
     ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.70.0.0/16")["Vpc"]["VpcId"]
-    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
-        ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": True}})
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.70.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"]["SubnetId"]
-               for i, z in ((1, "a"), (2, "b"))]
+    vpc, subnets = own_network(ec2, 70, REGION)
     run = Run(cloud=connect("local", REGION), lab_name="p3-byo", vpc_id=vpc, subnet_ids=subnets,
               client_cidr="192.168.0.0/16", private_domain_name="").apply()
     checks = run.verify()

@@ -96,7 +96,7 @@ class PatternRun:
     EXERCISES: tuple[str, ...] = ()  # catalogue entries that play on this lab (each tested in tests/workshop)
 
     def __init__(self, params=None, *, cloud=None, **values):
-        """Validate the parameters (read-only calls) and connect; ``cloud`` reuses a connection."""
+        """Connect, validate the parameters and check the quotas (read-only calls); ``cloud`` reuses a connection."""
         self.params = params if params is not None else self.Parameters.from_dict(values)
         self.cloud = cloud or connect(self.params.backend, self.params.region,
                                       confirm_account=self.params.confirm_account or None)
@@ -105,9 +105,15 @@ class PatternRun:
         self.left: pd.DataFrame | None = None
         self.built: dict[str, list[str]] = {}  # resources as listed just before teardown
         self.validate()
+        self.quotas = self.check_quotas()
 
     def validate(self) -> None:
         """Read-only checks of the parameters; raise ParameterError before anything is created."""
+
+    def check_quotas(self) -> list:
+        """Read-only: the account quotas the plan draws on (quotas.Usage each); QuotaExceeded before anything is created."""
+        from ..quotas import preflight
+        return preflight(self)
 
     def apply(self) -> "PatternRun":
         for name in self.STEPS:
