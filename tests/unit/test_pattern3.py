@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from apigw_kit import ParameterError, connect
 from apigw_kit.patterns.private_api_vpn import Run
-from apigw_kit.steps import apigw_rest, network
+from apigw_kit.steps import apigw_rest, dns, network
 
 from lab_checks import failing, own_network
 
@@ -22,7 +23,7 @@ def run(endpoint):
 
 def test_all_checks_pass_and_the_client_network_reaches_the_api_through_the_alb(run):
     checks = run.verify()
-    assert len(checks) == 10 and checks["passed"].all(), checks
+    assert len(checks) == 11 and checks["passed"].all(), checks
     traced = run.trace()
     assert traced.ok and traced.source == f"vpc:{run.client_vpc.id}", traced.frame
     assert {"load balancer", "VPC endpoint", "private REST API"} <= set(traced.frame["component"])
@@ -152,3 +153,76 @@ def test_diagram_draws_the_traced_path_and_where_it_stopped(run, client, tmp_pat
     assert {run.alb.arn, run.vpce.id} <= passed and run.api.id not in passed and stopped == run.api.id
     image = run.diagram(str(tmp_path / "traced.png"), trace=run.trace())
     assert image.filename.endswith("traced.png") and image.data.startswith(b"\x89PNG")
+
+
+# Real-account readiness: the private domain's name, and what a given VPC, certificate and subnets must offer ------
+def test_private_domain_resolves_in_the_client_vpc_to_the_endpoint(run, client):
+    zone = run.private_zone
+    assert zone.private and zone.name == "internal-api.example.com"
+    assert [v["VPCId"] for v in client("route53").get_hosted_zone(Id=zone.id)["VPCs"]] == [run.client_vpc.id]
+    traced = run.trace("https://internal-api.example.com/")
+    hop = traced.frame[traced.frame["component"] == "Route 53 private zone"].iloc[0]
+    assert hop["verdict"] == "ok" and run.vpce.dns_name.lower() in hop["reason"], traced.frame
+    # The record missing: the check names it, and the tracer finds no name.
+    record = dns._record_set(run.cloud, zone.id, zone.name, "A")
+    client("route53").change_resource_record_sets(HostedZoneId=zone.id, ChangeBatch={"Changes": [
+        {"Action": "DELETE", "ResourceRecordSet": record}]})
+    assert "no A alias internal-api.example.com" in failing(run)["private custom domain resolves to the endpoint"]
+    run.private_domain_dns()  # puts it back
+    assert run.verify()["passed"].all()
+    assert run.teardown().empty
+    assert not [z for z in client("route53").list_hosted_zones()["HostedZones"] if z["Config"]["PrivateZone"]]
+
+
+def _issued_certificate(client, domain: str) -> str:
+    acm, route53 = client("acm"), client("route53")
+    zone = route53.create_hosted_zone(Name="example.com", CallerReference="cert-zone")["HostedZone"]["Id"]
+    arn = acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
+    record = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"][0]["ResourceRecord"]
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+        "Name": record["Name"], "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": record["Value"]}]}}]})
+    for _ in range(50):
+        if acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "ISSUED":
+            return arn
+        time.sleep(0.05)
+    raise AssertionError(f"{domain}: certificate not issued")
+
+
+@pytest.mark.parametrize("certificate, private_name", [
+    ("private-api.example.com", "internal-api.example.com"),  # names domain_name only
+    ("*.example.com", "api.internal.example.com"),  # a wildcard covers one label, not two
+])
+def test_certificate_must_cover_the_private_domain(client, certificate, private_name):
+    arn = _issued_certificate(client, certificate)
+    cloud = connect("local", REGION)
+    with pytest.raises(ParameterError) as error:
+        Run(cloud=cloud, lab_name="p3-cert", certificate_arn=arn, private_domain_name=private_name)
+    assert error.value.parameter == "certificate_arn" and private_name in error.value.problem
+    assert cloud.calls.totals()["mutating"] == 0
+
+
+@pytest.mark.parametrize("support, hostnames, missing", [
+    (True, False, "enableDnsHostnames off"), (False, False, "enableDnsSupport and enableDnsHostnames off")])
+def test_a_given_vpc_needs_dns_support_and_hostnames(client, support, hostnames, missing):
+    ec2 = client("ec2")
+    vpc, subnets = own_network(ec2, 71, REGION)
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": hostnames})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": support})
+    cloud = connect("local", REGION)
+    with pytest.raises(ParameterError) as error:
+        Run(cloud=cloud, lab_name="p3-dns", vpc_id=vpc, subnet_ids=subnets, client_cidr="192.168.0.0/16")
+    assert error.value.parameter == "vpc_id" and missing in error.value.problem
+    assert cloud.calls.totals()["mutating"] == 0
+
+
+def test_pinned_addresses_must_be_free_in_a_given_subnet(client):
+    ec2 = client("ec2")
+    vpc, subnets = own_network(ec2, 72, REGION)
+    eni = ec2.create_network_interface(SubnetId=subnets[0], PrivateIpAddress="10.72.1.10")["NetworkInterface"]
+    cloud = connect("local", REGION)
+    with pytest.raises(ParameterError) as error:
+        Run(cloud=cloud, lab_name="p3-pin", vpc_id=vpc, subnet_ids=subnets, client_cidr="192.168.0.0/16")
+    assert error.value.parameter == "pin_endpoint_ips" and eni["NetworkInterfaceId"] in error.value.problem
+    assert "10.72.1.10" in error.value.problem and "pin_endpoint_ips=False" in error.value.fix
+    assert cloud.calls.totals()["mutating"] == 0
+    Run(cloud=cloud, lab_name="p3-pin", vpc_id=vpc, subnet_ids=subnets, client_cidr="192.168.0.0/16", pin_endpoint_ips=False)

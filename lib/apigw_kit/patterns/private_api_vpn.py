@@ -37,6 +37,8 @@ from .lab_network import LabNetwork, subnet_row, validate_cidr
 PORT = 443
 STAGE = "prod"
 HEALTHY_CODES = "200,403"  # the endpoint answers a health check (no API Host header) with 403
+# CreateVpcEndpoint: private DNS needs the VPC's enableDnsSupport and enableDnsHostnames; SubnetConfigurations pins addresses.
+CREATE_ENDPOINT_PAGE = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html"
 
 
 @dataclass
@@ -62,7 +64,7 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
     Parameters = Parameters
     VPC_LINK_V2 = False  # the client reaches the API through an ALB and an endpoint, no VPC link
     STEPS = ("network", "security_groups", "endpoint", "private_api", "certificate", "load_balancer",
-             "client_dns", "custom_domain", "private_domain")
+             "client_dns", "custom_domain", "private_domain", "private_domain_dns")
 
     # Validation (read-only) ---------------------------------------------------------
     def validate(self) -> None:
@@ -74,6 +76,9 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
             if taken:
                 raise ParameterError("vpc_id", f"{p.vpc_id} already has an execute-api endpoint with private DNS "
                                      f"({taken[0]}); a second one cannot enable it", "pass a VPC without one")
+            require_dns_attributes(self.cloud, p.vpc_id)
+            if p.pin_endpoint_ips:
+                self._require_pinned_addresses_free()
         api_side = ipaddress.ip_network(self.vpc.cidr if p.vpc_id else p.vpc_cidr)
         if client.overlaps(api_side):
             raise ParameterError("client_cidr", f"{client} overlaps the API's VPC {api_side}",
@@ -87,6 +92,23 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
         self.validate_domain(*extra)
         for name in filter(None, (p.domain_name, p.private_domain_name)):
             apigw_rest.check_rest_domain_free(self.lab, name)
+
+    def _require_pinned_addresses_free(self) -> None:
+        """The addresses the endpoint will pin in given subnets are held by no other network interface."""
+        pinned = endpoints.pinned_addresses(self.subnets)
+        ec2 = self.cloud.client("ec2")
+        holders = network.network_interfaces(ec2, [{"Name": "vpc-id", "Values": [self.params.vpc_id]},
+                                                   {"Name": "addresses.private-ip-address", "Values": list(pinned.values())}])
+        if not holders:
+            return
+        ours = {eni for e in ec2.describe_vpc_endpoints(Filters=self.lab.ec2_filters("endpoint"))["VpcEndpoints"]
+                for eni in e.get("NetworkInterfaceIds", [])}  # a re-run finds its own endpoint there
+        for eni in (e for e in holders if e["NetworkInterfaceId"] not in ours):
+            taken = sorted({a["PrivateIpAddress"] for a in eni.get("PrivateIpAddresses", [])} & set(pinned.values()))
+            raise ParameterError("pin_endpoint_ips", f"{', '.join(taken)} in {eni['SubnetId']} is already held by "
+                                 f"{eni['NetworkInterfaceId']} ({eni.get('Description') or eni.get('InterfaceType', 'interface')})",
+                                 f"free that address, or pass pin_endpoint_ips=False so AWS picks free ones "
+                                 f"({CREATE_ENDPOINT_PAGE})")
 
     def _execute_api_endpoints(self, vpc_id: str) -> list[dict]:
         found = self.cloud.client("ec2").describe_vpc_endpoints(Filters=[
@@ -123,7 +145,10 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
                  Planned("apigateway:domain-name", "rest-domain", f"{p.domain_name}, regional, mapped to the API")]
         if p.private_domain_name:
             rows += [Planned("apigateway:domain-name", "private-domain", f"{p.private_domain_name}, private (2024)"),
-                     Planned("apigateway:access-association", "access", "admits the endpoint to the private domain")]
+                     Planned("apigateway:access-association", "access", "admits the endpoint to the private domain"),
+                     Planned("route53:hosted-zone", "private-zone", f"private zone {p.private_domain_name}, in the "
+                             + ("client VPC" if not p.vpc_id else f"API's VPC {p.vpc_id}")),
+                     Planned("route53:record", "private-alias", f"A alias {p.private_domain_name} -> the endpoint")]
         return rows
 
     def given(self) -> dict[str, str]:
@@ -245,6 +270,24 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
         apigw_rest.ensure_access_association(self.lab, self.private, self.vpce.id)
         return domains_of(self.cloud, [self.domain, self.private])
 
+    @property
+    def resolver_vpc_id(self) -> str:
+        """The VPC whose resolver answers the private domain: the lab's client VPC, or the given VPC
+        (a VPN's clients reach its resolver through a Route 53 Resolver inbound endpoint)."""
+        return self.vpc.id if self.bring_your_own else self.client_vpc.id
+
+    @step("private_domain_dns")
+    def private_domain_dns(self) -> pd.DataFrame:
+        """The private domain's name: a private hosted zone in the client network's VPC, an alias to the endpoint."""
+        name = self.params.private_domain_name
+        if not name:
+            self.private_zone = None
+            return pd.DataFrame(columns=dns.RECORD_COLUMNS)
+        entry = endpoints.describe_endpoint(self.cloud, self.vpce.id)["DnsEntries"][0]  # the endpoint's regional name
+        self.private_zone = dns.ensure_private_alias(self.lab, name, self.resolver_vpc_id, entry["DnsName"],
+                                                     entry["HostedZoneId"])
+        return dns.records_of(self.cloud, self.private_zone, self.lab.name)
+
     # Verify --------------------------------------------------------------------------
     @step("verify")
     def verify(self) -> pd.DataFrame:
@@ -263,7 +306,8 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
             client_cannot_bypass_alb(self.cloud, self.vpce.id, self.api.id, self.client_source),
         ]
         if self.params.private_domain_name:
-            rows.append(private_domain_admits_endpoint(self.cloud, self.params.private_domain_name, self.vpce.id))
+            rows += [private_domain_admits_endpoint(self.cloud, self.params.private_domain_name, self.vpce.id),
+                     private_domain_resolves(self.cloud, self.params.private_domain_name, self.resolver_vpc_id, self.vpce.id)]
         return checks_frame(rows)
 
     @property
@@ -273,6 +317,18 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
     def trace(self, url: str | None = None, **kwargs):
         """As PatternRun.trace, from the client network unless ``source`` says otherwise."""
         return super().trace(url, **{"source": self.client_source, **kwargs})
+
+
+def require_dns_attributes(cloud, vpc_id: str) -> None:
+    """A given VPC resolves the endpoint's private DNS only with both DNS attributes on; ParameterError otherwise."""
+    ec2 = cloud.client("ec2")
+    off = [attribute for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames"))
+           if not ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]]
+    if off:
+        raise ParameterError("vpc_id", f"{vpc_id} has {' and '.join(off)} off: the execute-api endpoint's private DNS "
+                             "needs both", f"turn them on (aws ec2 modify-vpc-attribute --vpc-id {vpc_id} "
+                             f"--enable-dns-hostnames, and --enable-dns-support; see {CREATE_ENDPOINT_PAGE}), "
+                             "or leave vpc_id empty to build a lab VPC")
 
 
 # Tables ------------------------------------------------------------------------------------
@@ -364,3 +420,25 @@ def private_domain_admits_endpoint(cloud, name: str, endpoint_id: str) -> Check:
                ([] if associations else [f"no access association for {endpoint_id}: the endpoint refuses the name"])
     return Check("private custom domain admits the endpoint", not problems,
                  "; ".join(problems) or f"{name} ({domain['domainNameId']}) mapped, associated with {endpoint_id}")
+
+
+def private_domain_resolves(cloud, name: str, vpc_id: str, endpoint_id: str) -> Check:
+    """A private zone for the private domain, associated with ``vpc_id``, aliases the name to the endpoint."""
+    r53 = cloud.client("route53")
+    zones = [z for z in r53.list_hosted_zones_by_name(DNSName=name, MaxItems="10")["HostedZones"]
+             if z["Name"].rstrip(".") == name and z["Config"].get("PrivateZone")]
+    title = "private custom domain resolves to the endpoint"
+    if not zones:
+        return Check(title, False, f"no private hosted zone {name}: the name does not resolve inside the VPC")
+    targets = {e["DnsName"].lower() for e in endpoints.describe_endpoint(cloud, endpoint_id).get("DnsEntries", [])}
+    for zone in zones:
+        vpcs = [v["VPCId"] for v in r53.get_hosted_zone(Id=zone["Id"]).get("VPCs", [])]
+        found = r53.list_resource_record_sets(HostedZoneId=zone["Id"], StartRecordName=name, StartRecordType="A",
+                                              MaxItems="1")["ResourceRecordSets"]
+        alias = (found[0].get("AliasTarget") or {}).get("DNSName", "").rstrip(".").lower() \
+            if found and found[0]["Name"].rstrip(".") == name and found[0]["Type"] == "A" else ""
+        problems = ([] if vpc_id in vpcs else [f"zone {zone['Id'].split('/')[-1]} is not associated with {vpc_id}"]) + \
+                   ([] if alias in targets else [f"no A alias {name} -> {endpoint_id}" + (f" (points at {alias})" if alias else "")])
+        if not problems:
+            return Check(title, True, f"A alias {name} -> {alias}, zone associated with {vpc_id}")
+    return Check(title, False, "; ".join(problems))

@@ -276,6 +276,23 @@ def ensure_alias_record(lab, zone: HostedZone, name: str, target_dns: str, targe
     return record
 
 
+def ensure_private_alias(lab, name: str, vpc_id: str, target_dns: str, target_zone_id: str,
+                         role: str = "private-zone") -> HostedZone:
+    """A private hosted zone for exactly ``name``, associated with ``vpc_id``, its apex an alias A record to a target.
+
+    The zone is named after the one host, not its parent domain, so the VPC keeps resolving the parent's other
+    names through public DNS. Route 53 routes a private API's domain to an interface endpoint this way
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-api-gateway.html,
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-vpc-interface-endpoint.html).
+    """
+    zone = ensure_hosted_zone(lab, name, vpc_id=vpc_id, role=role)
+    associated = [v["VPCId"] for v in _r53(lab).get_hosted_zone(Id=zone.id).get("VPCs", [])]
+    if vpc_id not in associated:  # a zone kept from a run whose client VPC was replaced since
+        _r53(lab).associate_vpc_with_hosted_zone(HostedZoneId=zone.id, VPC={"VPCRegion": lab.cloud.region, "VPCId": vpc_id})
+    ensure_alias_record(lab, zone, name, target_dns, target_zone_id, role="private-alias")
+    return zone
+
+
 def records_of(cloud, zone: HostedZone, lab_name: str) -> pd.DataFrame:
     """The zone's records (apex NS/SOA aside), marking those the lab's ledger lists."""
     ledger = _ledger(cloud, lab_name, zone)
