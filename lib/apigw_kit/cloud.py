@@ -141,6 +141,11 @@ class Cloud:
     def account_id(self) -> str:
         return self.client("sts").get_caller_identity()["Account"]
 
+    def check_account(self) -> None:
+        """Refuse now, before anything is listed, unless this connection may change the account."""
+        if not self._confirmed:
+            self._check_account()
+
     def _check_account(self) -> None:
         if self.confirm_account is None:
             raise AccountNotConfirmed(
