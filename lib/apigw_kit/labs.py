@@ -1,10 +1,9 @@
 """The labs present in an account and region, found by their apigw-kit:lab tag, with age and cost.
 
-Lab names are collected from every kind the steps register: EC2 resources
-through one DescribeTags call (their finds filter by tag on the server, so they
-cannot report tags they did not ask for), every other kind by running its find
-with a lab that accepts any apigw-kit:lab tag and notes the value. Each lab is
-then listed like teardown lists it. A lab's age is that of its oldest resource
+Lab names are the values of the apigw-kit:lab tag: EC2's through one DescribeTags
+call, every other service's through the Resource Groups Tagging API's GetTagValues,
+so finding the labs costs a few calls however large the account. Each lab is then
+listed like teardown lists it. A lab's age is that of its oldest resource
 with a creation time (instances, load balancers, interface endpoints, HTTP APIs,
 VPC links and Cloud Map namespaces are dated; VPCs, subnets, security groups and
 hosted zones are not). Its cost is priced from what it
@@ -22,42 +21,20 @@ import pandas as pd
 from .costs import estimate
 from .errors import ParameterError
 from .lab import LAB_TAG, Lab
-from .steps import all_kinds
+from .tagged import lab_tag_values
 
 COLUMNS = ["lab", "resources", "kinds", "created", "age", "usd_per_hour", "usd_per_month", "cost"]
 DURATION = re.compile(r"^(\d+)([mhd])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
-class _AnyLab:
-    """Stands in for a Lab in a kind's find: owns every resource carrying an apigw-kit:lab tag, notes its value."""
-
-    name = ""
-
-    def __init__(self, cloud):
-        self.cloud = cloud
-        self.seen: set[str] = set()
-
-    def ec2_filters(self, role: str | None = None) -> list[dict]:
-        return [{"Name": "tag-key", "Values": [LAB_TAG]}]
-
-    def owns(self, tags) -> bool:
-        if isinstance(tags, list):
-            tags = {t["Key"]: t["Value"] for t in tags}
-        value = (tags or {}).get(LAB_TAG)
-        if value:
-            self.seen.add(value)
-        return bool(value)
-
-
 def lab_names(cloud) -> list[str]:
+    """Every apigw-kit:lab value: EC2's from DescribeTags (filtered by key on the server), the rest from the Tagging API.
+
+    IAM roles are not reported by the Tagging API: a lab whose only resource left is its role is not listed.
+    """
     pages = cloud.client("ec2").get_paginator("describe_tags").paginate(Filters=[{"Name": "key", "Values": [LAB_TAG]}])
-    names = {tag["Value"] for page in pages for tag in page["Tags"]}
-    sniffer = _AnyLab(cloud)
-    for kind in all_kinds():
-        if not kind.type.startswith("ec2:"):
-            kind.find(sniffer)
-    return sorted(names | sniffer.seen)
+    return sorted({tag["Value"] for page in pages for tag in page["Tags"]} | lab_tag_values(cloud))
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from . import (  # noqa: E402
     rest_private_integration,
     rest_vpc_link_endpoint_service,
     route53_name_servers,
+    tagging_api_coverage,
     target_health,
     vpc_link_states,
     vpc_link_v2,
@@ -82,6 +83,7 @@ RULES: list[Rule] = [
     lambda_states.RULE,
     iam_propagation.RULE,
     eni_paging.RULE,
+    tagging_api_coverage.RULE,
 ]
 _installed = False
 
