@@ -1,4 +1,5 @@
-"""Listing a lab scales to a large account: the Tagging API finds its certificates and Cloud Map resources."""
+"""Listing a lab scales to a large account: the Tagging API finds its certificates, Cloud Map resources, load
+balancers, target groups and functions; each is confirmed by its own service."""
 from __future__ import annotations
 
 import boto3
@@ -19,7 +20,7 @@ def _listing_calls(lab) -> dict[str, int]:
     return {f"{service}:{operation}": n for (service, operation), n in (lab.cloud.calls.snapshot() - before).items()}
 
 
-def test_listing_a_lab_does_not_grow_with_the_accounts_certificates_and_cloud_map(endpoint, client):
+def test_listing_a_lab_does_not_grow_with_the_accounts_certificates_cloud_map_and_target_groups(endpoint, client):
     lab = connect("local", REGION).lab("small")
     vpc = network.ensure_vpc(lab, "10.61.0.0/16")
     dns.ensure_certificate(lab, "*.small.example.com")
@@ -27,9 +28,10 @@ def test_listing_a_lab_does_not_grow_with_the_accounts_certificates_and_cloud_ma
     cloudmap.ensure_service(lab, cloudmap.ensure_namespace(lab, vpc))
     alone = _listing_calls(lab)
 
-    acm, sd, r53 = client("acm"), client("servicediscovery"), client("route53")
+    acm, sd, r53, elb = client("acm"), client("servicediscovery"), client("route53"), client("elbv2")
     for i in range(FOREIGN):  # someone else's, tagged for another lab or not at all
         tags = [{"Key": "apigw-kit:lab", "Value": "other"}] if i % 2 else [{"Key": "team", "Value": "x"}]
+        elb.create_target_group(Name=f"tg{i}", Protocol="HTTP", Port=80, VpcId=vpc.id, Tags=tags)
         acm.request_certificate(DomainName=f"site{i}.example.org", Tags=tags)
         namespace = sd.create_http_namespace(Name=f"ns{i}", Tags=tags)["OperationId"]
         namespace_id = sd.get_operation(OperationId=namespace)["Operation"]["Targets"]["NAMESPACE"]
@@ -44,7 +46,7 @@ def test_listing_a_lab_does_not_grow_with_the_accounts_certificates_and_cloud_ma
     # Only the ledger reads grow, one per zone (records carry no tags); nothing per certificate or Cloud Map resource.
     assert {op: n for op, n in grown.items() if n} == {"route53:ListResourceRecordSets": 3}
     assert not any(op in crowded for op in ("acm:ListTagsForCertificate", "servicediscovery:ListTagsForResource",
-                                            "route53:ListTagsForResources"))
+                                            "route53:ListTagsForResources", "elbv2:DescribeTags"))
 
 
 def _aws() -> Cloud:
@@ -77,6 +79,24 @@ def test_real_account_certificates_are_paged_and_confirmed_by_acm():
     assert [(f.id, f.name, f.state) for f in found] == [(live, "ci-cert", "ISSUED *.ci.example.com")]
     tagging.assert_no_pending_responses()
     acm.assert_no_pending_responses()
+
+
+def test_real_account_target_groups_gone_since_the_tagging_api_listed_them_are_left_out():
+    cloud = _aws()
+    tagging, elb = Stubber(cloud.client("resourcegroupstaggingapi")), Stubber(cloud.client("elbv2"))
+    arns = [f"arn:aws:elasticloadbalancing:{REGION}:111122223333:targetgroup/ci-{n}/0123456789abcdef" for n in ("a", "b")]
+    tagging.add_response("get_resources", {"ResourceTagMappingList": [_mapping(arn) for arn in arns]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound", expected_params={"TargetGroupArns": arns})
+    elb.add_response("describe_target_groups", {"TargetGroups": [{"TargetGroupArn": arns[0], "TargetGroupName": "ci-a"}]},
+                     {"TargetGroupArns": arns[:1]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound", expected_params={"TargetGroupArns": arns[1:]})
+    tagging.activate()
+    elb.activate()
+
+    found = next(k for k in all_kinds() if k.type == "elbv2:target-group").find(cloud.lab("ci"))
+
+    assert [f.name for f in found] == ["ci-a"]
+    elb.assert_no_pending_responses()
 
 
 def test_real_account_hosted_zone_tags_are_asked_of_us_east_1():
