@@ -83,6 +83,12 @@ def test_teardown_older_than_dry_run_lists_and_deletes_nothing(aged, capsys):
     assert labs(aged).set_index("lab")["resources"].to_dict() == {"old": 1, "undated": 1}  # both still whole
 
 
+def test_teardown_of_a_lab_dry_run_lists_its_resources_and_deletes_nothing(aged, capsys):
+    assert main(["teardown", "old", "--dry-run"]) == 0
+    assert "would delete lab old:" in capsys.readouterr().out
+    assert labs(aged).set_index("lab").loc["old", "resources"] == 1
+
+
 def test_teardown_older_than_deletes_old_labs_only(aged, capsys):
     assert main(["teardown", "--older-than", "2h"]) == 0
     assert "old: left 0" in capsys.readouterr().out
