@@ -105,7 +105,7 @@ def cmd_inventory(args) -> int:
 
 def cmd_teardown(args) -> int:
     if (args.lab is None) == (args.older_than is None):
-        raise ParameterError("teardown", "give either a lab name or --older-than, not " +
+        raise ParameterError("--older-than", "give either a lab name or --older-than, not " +
                              ("both" if args.lab else "neither"),
                              "`apigw-kit teardown LAB` deletes one lab; `apigw-kit teardown --older-than 2h` every lab "
                              "older than two hours")
@@ -121,7 +121,7 @@ def cmd_teardown(args) -> int:
 
 
 def _teardown_older_than(args) -> int:
-    """The janitor: every lab older than --older-than, oldest resource first; labs of unknown age are kept."""
+    """The janitor: every lab older than --older-than, oldest first; labs of unknown age are kept."""
     from .labs import labs, older_than, parse_duration
     age = parse_duration(args.older_than)
     cloud = connect(args.backend, args.region, confirm_account=args.confirm_account)
