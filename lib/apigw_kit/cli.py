@@ -10,13 +10,14 @@ import json
 import signal
 import sys
 import threading
+from datetime import datetime, timezone
 
 import pandas as pd
 
 from . import runbook
 from .cloud import connect
 from .costs import estimate
-from .errors import KitError
+from .errors import KitError, ParameterError
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -69,7 +70,11 @@ def cmd_plan(args) -> int:
 
 def cmd_labs(args) -> int:
     from .labs import labs
-    print(_table(labs(connect(args.backend, args.region))))
+    table = labs(connect(args.backend, args.region))
+    print(_table(table))
+    if len(table):
+        print(f"together: ~${table['usd_per_hour'].sum():.4f}/hour, ~${table['usd_per_month'].sum():,.2f}/month if forgotten"
+              + (" (and the labs whose cost is unknown)" if table["usd_per_hour"].isna().any() else ""))
     return 0
 
 
@@ -99,9 +104,43 @@ def cmd_inventory(args) -> int:
 
 
 def cmd_teardown(args) -> int:
-    left = _lab(args).teardown()
+    if (args.lab is None) == (args.older_than is None):
+        raise ParameterError("--older-than", "give either a lab name or --older-than, not " +
+                             ("both" if args.lab else "neither"),
+                             "`apigw-kit teardown LAB` deletes one lab; `apigw-kit teardown --older-than 2h` every lab "
+                             "older than two hours")
+    if args.older_than is not None:
+        return _teardown_older_than(args)
+    lab = _lab(args)
+    if args.dry_run:
+        print(f"would delete lab {lab.name}:\n{_table(lab.resources())}")
+        return 0
+    left = lab.teardown()
     print(f"left: {len(left)}\n{_table(left)}" if len(left) else "left: 0")
     return 0 if left.empty else 1
+
+
+def _teardown_older_than(args) -> int:
+    """The janitor: every lab older than --older-than, oldest first; labs of unknown age are kept."""
+    from .labs import labs, older_than, parse_duration
+    age = parse_duration(args.older_than)
+    cloud = connect(args.backend, args.region, confirm_account=args.confirm_account)
+    if not args.dry_run:
+        cloud.check_account()  # refused here, before the account's labs are listed, not at the first delete
+    now = datetime.now(timezone.utc)
+    old, unknown = older_than(labs(cloud, now), age, now)
+    if len(unknown):
+        print(f"kept, age unknown (none of their resources has a creation time): {', '.join(unknown['lab'])}")
+    print(f"{'would delete' if args.dry_run else 'deleting'} {len(old)} lab(s) older than {args.older_than}:")
+    print(_table(old[["lab", "resources", "age", "usd_per_hour"]]))
+    if args.dry_run:
+        return 0
+    failed = 0
+    for name in old["lab"]:
+        left = cloud.lab(name).teardown()
+        failed += not left.empty
+        print(f"{name}: left {len(left)}" + (f"\n{_table(left)}" if len(left) else ""))
+    return 0 if not failed else 1
 
 
 def cmd_local_serve(args) -> int:
@@ -145,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--backend", choices=["local", "aws"])
     plan.set_defaults(func=cmd_plan)
 
-    labs = sub.add_parser("labs", help="labs found in the account by tag, with age and resource count")
+    labs = sub.add_parser("labs", help="labs found in the account by tag, with age, resource count and cost per hour")
     labs.add_argument("--backend", default="local", choices=["local", "aws"])
     labs.add_argument("--region", default="eu-west-1")
     labs.set_defaults(func=cmd_labs)
@@ -158,10 +197,14 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--output-dir", default="runs")
     demo.set_defaults(func=cmd_demo)
 
-    for name, func, help_ in (("inventory", cmd_inventory, "tables of a lab's live state"),
-                              ("teardown", cmd_teardown, "delete a lab's resources, report what is left")):
-        cmd = sub.add_parser(name, help=help_)
-        cmd.add_argument("lab")
+    inventory = sub.add_parser("inventory", help="tables of a lab's live state")
+    inventory.add_argument("lab")
+    teardown = sub.add_parser("teardown", help="delete a lab's resources (or every lab past an age), report what is left")
+    teardown.add_argument("lab", nargs="?", help="the lab to delete (or use --older-than)")
+    teardown.add_argument("--older-than", metavar="DURATION",
+                          help="delete every lab older than this (90m, 2h, 3d); labs of unknown age are kept")
+    teardown.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    for cmd, func in ((inventory, cmd_inventory), (teardown, cmd_teardown)):
         cmd.add_argument("--backend", default="local", choices=["local", "aws"])
         cmd.add_argument("--region", default="eu-west-1")
         cmd.add_argument("--confirm-account")

@@ -91,6 +91,7 @@ class Cloud:
         self.last_call: tuple[str, str] | None = None  # names the resource when a step fails
         self._call_hooks: list = []
         self._event_hooks: list[tuple[str, object]] = []
+        self._regions: dict[str, Cloud] = {}
         # Legacy mode: standard mode's shared retry quota runs dry over a long apply under throttling
         # (seen in tests/reliability/test_throttling.py) and then stops retrying altogether.
         self._config = Config(region_name=region, retries={"mode": "legacy", "max_attempts": 10})
@@ -141,6 +142,11 @@ class Cloud:
     def account_id(self) -> str:
         return self.client("sts").get_caller_identity()["Account"]
 
+    def check_account(self) -> None:
+        """Refuse now, before anything is listed, unless this connection may change the account."""
+        if not self._confirmed:
+            self._check_account()
+
     def _check_account(self) -> None:
         if self.confirm_account is None:
             raise AccountNotConfirmed(
@@ -160,6 +166,17 @@ class Cloud:
         if self.backend == "aws":
             return 1.0
         return float(local.admin(self.endpoint_url, "clock")["scale"])
+
+    def in_region(self, region: str) -> "Cloud":
+        """This connection in another region (for global resources' region), sharing its counter and confirmation."""
+        if region == self.region:
+            return self
+        with self._lock:
+            if region not in self._regions:
+                other = Cloud(self.backend, region, self.session, self.endpoint_url, self.confirm_account)
+                other.calls, other._call_hooks, other._event_hooks = self.calls, self._call_hooks, self._event_hooks
+                self._regions[region] = other
+            return self._regions[region]
 
     def lab(self, name: str):
         from .lab import Lab

@@ -33,7 +33,7 @@ class Planned:
     type: str          # a registered kind, e.g. "elbv2:load-balancer"
     role: str          # the resource is named <lab>-<role>
     why: str           # a few words for the plan table
-    price: str = ""    # a key of costs.PRICES when the resource is billed by the hour
+    price: str = ""    # a key of costs.PRICES / costs.MONTHLY_PRICES when the resource carries a standing charge
     units: int = 1     # how many priced units (e.g. Availability Zones of an endpoint)
 
 

@@ -1,9 +1,17 @@
-"""The command line: list, refusals before anything runs, plan, labs."""
+"""The command line: list, refusals before anything runs, plan, labs, teardown by name or by age."""
 from __future__ import annotations
 
-from apigw_kit import connect
+from datetime import datetime, timedelta
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from apigw_kit import cli, connect
 from apigw_kit.cli import main
-from apigw_kit.steps import network
+from apigw_kit.cloud import Cloud
+from apigw_kit.labs import labs
+from apigw_kit.steps import apigw_http, network
 
 
 def test_list_shows_parameters_with_types_defaults_and_help(capsys):
@@ -36,13 +44,76 @@ def test_plan_prints_actions_cost_and_zero_mutating_calls(endpoint, capsys):
     assert out.rstrip().endswith("0 mutating")
 
 
-def test_labs_lists_the_labs_in_the_account(endpoint, capsys):
+def test_labs_lists_the_labs_in_the_account_with_their_cost(endpoint, capsys):
     network.ensure_vpc(connect("local", "eu-west-1").lab("listed"), "10.41.0.0/16")
     assert main(["labs"]) == 0
     out = capsys.readouterr().out
     assert "listed" in out and "ec2:vpc" in out
+    assert "usd_per_hour" in out and "together: ~$0.0000/hour" in out
 
 
 def test_doctor_is_wired_and_exits_non_zero_on_a_failing_trace(endpoint, capsys):
     assert main(["doctor", "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/"]) == 1
     assert "predicted: 403" in capsys.readouterr().out
+
+
+class _Later:
+    """Stands in for cli.datetime: now() is three hours on."""
+
+    @staticmethod
+    def now(tz=None):
+        return datetime.now(tz) + timedelta(hours=3)
+
+
+@pytest.fixture
+def aged(endpoint, monkeypatch):
+    """Labs "old" (an HTTP API, dated) and "undated" (a VPC only), three hours before the CLI's now."""
+    cloud = connect("local", "eu-west-1")
+    apigw_http.ensure_http_api(cloud.lab("old"))
+    network.ensure_vpc(cloud.lab("undated"), "10.42.0.0/16")
+    monkeypatch.setattr(cli, "datetime", _Later)
+    return cloud
+
+
+def test_teardown_older_than_dry_run_lists_and_deletes_nothing(aged, capsys):
+    assert main(["teardown", "--older-than", "2h", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would delete 1 lab(s) older than 2h" in out and "old" in out
+    assert "kept, age unknown (none of their resources has a creation time): undated" in out
+    assert labs(aged).set_index("lab")["resources"].to_dict() == {"old": 1, "undated": 1}  # both still whole
+
+
+def test_teardown_of_a_lab_dry_run_lists_its_resources_and_deletes_nothing(aged, capsys):
+    assert main(["teardown", "old", "--dry-run"]) == 0
+    assert "would delete lab old:" in capsys.readouterr().out
+    assert labs(aged).set_index("lab").loc["old", "resources"] == 1
+
+
+def test_teardown_older_than_deletes_old_labs_only(aged, capsys):
+    assert main(["teardown", "--older-than", "2h"]) == 0
+    assert "old: left 0" in capsys.readouterr().out
+    assert labs(aged)["lab"].tolist() == ["undated"]
+    assert main(["teardown", "--older-than", "4h"]) == 0  # nothing that old: nothing deleted
+    assert "deleting 0 lab(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, problem", [(["teardown", "old", "--older-than", "2h"], "not both"),
+                                           (["teardown"], "not neither"),
+                                           (["teardown", "--older-than", "soon"], "--older-than: 'soon' is not a duration")])
+def test_teardown_refuses_a_lab_and_an_age_together_or_neither(endpoint, capsys, argv, problem):
+    assert main(argv) == 2
+    assert problem in capsys.readouterr().err
+
+
+def test_teardown_older_than_on_aws_refuses_before_listing_without_the_account(monkeypatch, capsys):
+    session = boto3.Session(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="example", region_name="eu-west-1")
+    cloud = Cloud("aws", "eu-west-1", session, None, None)
+    sts, ec2 = Stubber(cloud.client("sts")), Stubber(cloud.client("ec2"))
+    sts.add_response("get_caller_identity", {"Account": "111122223333", "Arn": "arn:aws:iam::111122223333:user/ci",
+                                             "UserId": "AID"})
+    sts.activate()
+    ec2.activate()  # no answer queued: a listing call would fail the test
+    monkeypatch.setattr(cli, "connect", lambda *args, **kwargs: cloud)
+    assert main(["teardown", "--older-than", "2h", "--backend", "aws"]) == 2
+    assert "pass confirm_account='111122223333'" in capsys.readouterr().err
+    assert cloud.calls.operations() == {"sts:GetCallerIdentity"}

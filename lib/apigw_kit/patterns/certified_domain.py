@@ -90,7 +90,8 @@ class CertifiedDomain:
         p = self.params
         rows = []
         if not p.hosted_zone_id:
-            rows.append(Planned("route53:hosted-zone", "zone", f"public zone {dns.parent_domain(p.domain_name)}"))
+            rows.append(Planned("route53:hosted-zone", "zone", f"public zone {dns.parent_domain(p.domain_name)}",
+                                price="hosted-zone"))
         if not p.certificate_arn:
             rows += [Planned("acm:certificate", "certificate", f"{self.certificate_domain}, DNS-validated"),
                      Planned("route53:record", "validation", "CNAME that proves the domain to ACM")]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from ..tagged import tagged
 from ..waits import retry_while, wait_for
 from . import Found, register
 
@@ -86,8 +87,22 @@ def instances(cloud, service_id: str) -> list[dict]:
 
 
 # Teardown --------------------------------------------------------------------------------
+def _confirmed(lab, type_: str, get, missing: str) -> list[Found]:
+    """The lab's namespaces or services from the Tagging API, each confirmed by Cloud Map (the Tagging API can lag)."""
+    found = []
+    for arn in tagged(lab, f"servicediscovery:{type_}"):
+        try:
+            item = get(Id=arn.split("/")[-1])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == missing:
+                continue
+            raise
+        found.append(Found(f"servicediscovery:{type_}", item["Id"], item["Name"]))
+    return found
+
+
 def _find_services(lab) -> list[Found]:
-    return [Found("servicediscovery:service", s["Id"], s["Name"]) for s in _lab_services(lab)]
+    return _confirmed(lab, "service", lambda **kw: _sd(lab).get_service(**kw)["Service"], "ServiceNotFound")
 
 
 def _delete_service(lab, found: Found) -> None:
@@ -100,7 +115,7 @@ def _delete_service(lab, found: Found) -> None:
 
 
 def _find_namespaces(lab) -> list[Found]:
-    return [Found("servicediscovery:namespace", n["Id"], n["Name"]) for n in _lab_namespaces(lab)]
+    return _confirmed(lab, "namespace", lambda **kw: _sd(lab).get_namespace(**kw)["Namespace"], "NamespaceNotFound")
 
 
 def _delete_namespace(lab, found: Found) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 from botocore.exceptions import ClientError
 
 from ..errors import ParameterError
+from ..tagged import tagged
 from ..waits import retry_while, wait_for
 from . import Found, name_of, register
 
@@ -389,6 +390,8 @@ def certificates_of(cloud, arns) -> pd.DataFrame:
 
 # Teardown --------------------------------------------------------------------------------------
 def _find_records(lab) -> list[Found]:
+    # One ledger read per zone of the account: records carry no tags, a bring-your-own zone is not tagged
+    # for the lab, and Route 53 has no search across zones.
     found = []
     for zone in map(_zone_record, _zones(lab.cloud)):
         for (type_, name), role in _ledger(lab.cloud, lab.name, zone).items():
@@ -410,9 +413,16 @@ def _delete_record(lab, found: Found) -> None:
 
 
 def _find_zones(lab) -> list[Found]:
-    return [Found("route53:hosted-zone", z["Id"].split("/")[-1], name_of(tags),
+    """Zones tagged for the lab (Tagging API) or created by it (caller reference), among those Route 53 lists.
+
+    ListHostedZones (100 zones a page) confirms each zone still exists and finds one whose run stopped
+    before tagging it; the ledger reads of _find_records need that list anyway.
+    """
+    tags = {arn.split("/")[-1]: found for arn, found in tagged(lab, "route53:hostedzone").items()}
+    return [Found("route53:hosted-zone", z["Id"].split("/")[-1], name_of(tags.get(z["Id"].split("/")[-1])),
                   ("private " if z["Config"].get("PrivateZone") else "public ") + _bare(z["Name"]))
-            for z, tags in _lab_zones(lab)]
+            for z in _zones(lab.cloud)
+            if z["Id"].split("/")[-1] in tags or z["CallerReference"].startswith(_reference_prefix(lab))]
 
 
 def _delete_zone(lab, found: Found) -> None:
@@ -420,8 +430,17 @@ def _delete_zone(lab, found: Found) -> None:
 
 
 def _find_certificates(lab) -> list[Found]:
-    return [Found("acm:certificate", c["CertificateArn"], name_of(tags), f"{c.get('Status', '')} {c['DomainName']}".strip())
-            for c, tags in _lab_certificates(lab)]
+    """The lab's certificates from the Tagging API, each confirmed by ACM (the Tagging API can lag a deletion)."""
+    found = []
+    for arn, tags in tagged(lab, "acm:certificate").items():
+        try:
+            cert = _acm(lab).describe_certificate(CertificateArn=arn)["Certificate"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                continue
+            raise
+        found.append(Found("acm:certificate", arn, name_of(tags), f"{cert.get('Status', '')} {cert['DomainName']}".strip()))
+    return found
 
 
 def _delete_certificate(lab, found: Found) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from ..errors import MissingResource, ParameterError
+from ..tagged import tagged
 from ..waits import retry_while, wait_deleted, wait_for
 from . import Found, register
 from .network import network_interfaces
@@ -231,9 +232,28 @@ def describe_listener(cloud, listener_arn: str) -> Listener:
 
 
 # Teardown ------------------------------------------------------------------------
+def _described(lab, resource_type: str, operation: str, key: str, missing: str) -> list[dict]:
+    """The lab's load balancers or target groups as the Tagging API lists them, described 20 at a time.
+
+    Describe refuses a whole batch when one ARN is gone (the Tagging API can lag a deletion):
+    that batch is then described one by one, leaving the gone ones out.
+    """
+    def describe(arns: list[str]) -> list[dict]:
+        try:
+            return getattr(_elb(lab), operation)(**{f"{key[:-1]}Arns": arns})[key]  # LoadBalancers: LoadBalancerArns
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != missing:
+                raise
+            return [found for arn in arns for found in describe([arn])] if len(arns) > 1 else []
+
+    arns = list(tagged(lab, resource_type))
+    return [found for start in range(0, len(arns), 20) for found in describe(arns[start:start + 20])]
+
+
 def _find_load_balancers(lab) -> list[Found]:
     return [Found("elbv2:load-balancer", lb["LoadBalancerArn"], lb["LoadBalancerName"], lb["State"]["Code"])
-            for lb in _lab_load_balancers(lab)]
+            for lb in _described(lab, "elasticloadbalancing:loadbalancer", "describe_load_balancers", "LoadBalancers",
+                                 "LoadBalancerNotFound")]
 
 
 def _delete_load_balancer(lab, found: Found) -> None:
@@ -245,7 +265,9 @@ def _delete_load_balancer(lab, found: Found) -> None:
 
 
 def _find_target_groups(lab) -> list[Found]:
-    return [Found("elbv2:target-group", tg["TargetGroupArn"], tg["TargetGroupName"]) for tg in _lab_target_groups(lab)]
+    return [Found("elbv2:target-group", tg["TargetGroupArn"], tg["TargetGroupName"])
+            for tg in _described(lab, "elasticloadbalancing:targetgroup", "describe_target_groups", "TargetGroups",
+                                 "TargetGroupNotFound")]
 
 
 def _delete_target_group(lab, found: Found) -> None:

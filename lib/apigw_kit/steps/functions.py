@@ -31,6 +31,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from ..errors import KitError, ParameterError, WaitTimeout
+from ..tagged import tagged
 from ..waits import wait_for
 from . import Found, register
 
@@ -362,10 +363,17 @@ def _delete_rule(lab, found: Found) -> None:
 
 
 def _find_functions(lab) -> list[Found]:
-    client = lab.cloud.client("lambda")
-    functions = [f for page in client.get_paginator("list_functions").paginate() for f in page["Functions"]]
-    return [Found("lambda:function", f["FunctionArn"], f["FunctionName"]) for f in functions
-            if f["FunctionName"].startswith(f"{lab.name}-") and lab.owns(client.list_tags(Resource=f["FunctionArn"])["Tags"])]
+    """The lab's functions from the Tagging API, each confirmed by Lambda (the Tagging API can lag a deletion)."""
+    found = []
+    for arn in tagged(lab, "lambda:function"):
+        try:
+            function = lab.cloud.client("lambda").get_function_configuration(FunctionName=arn)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                continue
+            raise
+        found.append(Found("lambda:function", function["FunctionArn"], function["FunctionName"]))
+    return found
 
 
 def _delete_function(lab, found: Found) -> None:

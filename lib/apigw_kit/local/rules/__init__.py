@@ -49,6 +49,7 @@ from . import (  # noqa: E402
     rest_vpc_link_endpoint_service,
     route53_name_servers,
     service_quotas,
+    tagging_api_coverage,
     target_health,
     vpc_link_states,
     vpc_link_v2,
@@ -84,6 +85,7 @@ RULES: list[Rule] = [
     iam_propagation.RULE,
     eni_paging.RULE,
     service_quotas.RULE,
+    tagging_api_coverage.RULE,
 ]
 _installed = False
 
