@@ -147,7 +147,7 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
             rows += [Planned("apigateway:domain-name", "private-domain", f"{p.private_domain_name}, private (2024)"),
                      Planned("apigateway:access-association", "access", "admits the endpoint to the private domain"),
                      Planned("route53:hosted-zone", "private-zone", f"private zone {p.private_domain_name}, in the "
-                             + ("client VPC" if not p.vpc_id else f"API's VPC {p.vpc_id}")),
+                             + ("client VPC" if not p.vpc_id else f"API's VPC {p.vpc_id}"), price="hosted-zone"),
                      Planned("route53:record", "private-alias", f"A alias {p.private_domain_name} -> the endpoint")]
         return rows
 
