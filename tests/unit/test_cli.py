@@ -1,7 +1,9 @@
 """The command line: list, refusals before anything runs, plan, labs."""
 from __future__ import annotations
 
-from apigw_kit import connect
+import pytest
+
+from apigw_kit import ParameterError, connect, runbook
 from apigw_kit.cli import main
 from apigw_kit.steps import network
 
@@ -46,3 +48,27 @@ def test_labs_lists_the_labs_in_the_account(endpoint, capsys):
 def test_doctor_is_wired_and_exits_non_zero_on_a_failing_trace(endpoint, capsys):
     assert main(["doctor", "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/"]) == 1
     assert "predicted: 403" in capsys.readouterr().out
+
+
+def test_p_values_of_str_parameters_stay_as_written(tmp_path):
+    """An account id that looks octal stays twelve digits; other types are parsed by what the notebook declares."""
+    values = runbook.parse_cli_values([("confirm_account", "012345670123"), ("lab_name", "007"),
+                                       ("target_port", "8080"), ("subnet_ids", "subnet-a, subnet-b"),
+                                       ("teardown", "false")], [])
+    assert runbook.coerce("http-alb", values) == {
+        "confirm_account": "012345670123", "lab_name": "007", "target_port": 8080,
+        "subnet_ids": ["subnet-a", "subnet-b"], "teardown": False}
+    with pytest.raises(ParameterError, match="teardown: 'ture' is not a bool"):
+        runbook.coerce("http-alb", {"teardown": "ture"})
+
+
+def test_a_yaml_file_number_for_a_str_parameter_is_refused_naming_it(tmp_path):
+    """YAML 1.1 has read the unquoted id as an octal number before the kit sees it: quoting it is the fix."""
+    unquoted, quoted = tmp_path / "unquoted.yaml", tmp_path / "quoted.yaml"
+    unquoted.write_text("confirm_account: 012345670123\n")
+    quoted.write_text("confirm_account: '012345670123'\ntarget_port: 8080\n")
+    with pytest.raises(ParameterError) as error:
+        runbook.coerce("http-alb", runbook.parse_cli_values([], [str(unquoted)]))
+    assert error.value.parameter == "confirm_account" and "quote" in error.value.fix
+    assert runbook.coerce("http-alb", runbook.parse_cli_values([], [str(quoted)])) == {
+        "confirm_account": "012345670123", "target_port": 8080}
