@@ -1,4 +1,12 @@
-"""A lab: the set of resources one run creates, found and deleted by tag."""
+"""A lab: the set of resources one run creates, found and deleted by tag.
+
+A lab lives in one region, but IAM roles and Route 53 hosted zones are global:
+IAM names are unique account-wide and Route 53 lists every zone whatever the
+region (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids,
+https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-working-with.html). Those carry the
+region in their name where they have one and in an ``apigw-kit:region`` tag, so two labs of the same name
+in two regions neither share nor delete each other's.
+"""
 from __future__ import annotations
 
 import re
@@ -7,6 +15,7 @@ from .errors import ParameterError
 
 LAB_TAG = "apigw-kit:lab"
 ROLE_TAG = "apigw-kit:role"
+REGION_TAG = "apigw-kit:region"  # on account-wide resources only (IAM roles, Route 53 zones)
 # Load balancer and target group names (32 chars) must fit "<lab>-<role>".
 LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
 
@@ -37,6 +46,14 @@ class Lab:
     def tags(self, role: str) -> dict[str, str]:
         return {LAB_TAG: self.name, ROLE_TAG: role, "Name": self.resource_name(role)}
 
+    def global_name(self, role: str) -> str:
+        """``<lab>-<region>-<role>``: the name of an account-wide resource (an IAM role)."""
+        return f"{self.name}-{self.cloud.region}-{role}"
+
+    def global_tag_list(self, role: str) -> list[dict[str, str]]:
+        """Tags of an account-wide resource: the lab's, and its region."""
+        return self.tag_list(role) + [{"Key": REGION_TAG, "Value": self.cloud.region}]
+
     def tag_list(self, role: str) -> list[dict[str, str]]:
         return [{"Key": k, "Value": v} for k, v in self.tags(role).items()]
 
@@ -54,6 +71,12 @@ class Lab:
         if isinstance(tags, list):
             tags = {t["Key"]: t["Value"] for t in tags}
         return (tags or {}).get(LAB_TAG) == self.name
+
+    def owns_global(self, tags) -> bool:
+        """True when an account-wide resource's tags name this lab and its region."""
+        if isinstance(tags, list):
+            tags = {t["Key"]: t["Value"] for t in tags}
+        return self.owns(tags) and tags.get(REGION_TAG) == self.cloud.region
 
     # State ----------------------------------------------------------------
     def resources(self):

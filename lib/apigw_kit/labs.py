@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from .errors import ParameterError
-from .lab import LAB_TAG, Lab
+from .lab import LAB_TAG, REGION_TAG, Lab
 from .steps import all_kinds
 
 COLUMNS = ["lab", "resources", "kinds", "created", "age"]
@@ -40,6 +40,15 @@ class _AnyLab:
         if value:
             self.seen.add(value)
         return bool(value)
+
+    def global_name(self, role: str) -> str:
+        return role  # what follows "<lab>-<region>-" in any lab's name: as a prefix, every name
+
+    def owns_global(self, tags) -> bool:
+        """An account-wide resource (IAM role, hosted zone) of a lab in this region."""
+        if isinstance(tags, list):
+            tags = {t["Key"]: t["Value"] for t in tags}
+        return (tags or {}).get(REGION_TAG) == self.cloud.region and self.owns(tags)
 
 
 def lab_names(cloud) -> list[str]:
