@@ -225,7 +225,8 @@ def break_internet_facing(lab) -> None:
 def break_public_dns_to_internal(lab) -> None:
     """Publish the internal ALB's name in a public zone, for internet clients."""
     r53 = lab.cloud.client("route53")
-    zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=f"{lab.name}-public")["HostedZone"]
+    with lab.idempotency_token("public-zone") as token:
+        zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=token)["HostedZone"]
     lb = _load_balancer(lab, "alb")
     r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
         "Name": public_name(lab), "Type": "A", "AliasTarget": {

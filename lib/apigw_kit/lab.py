@@ -9,7 +9,11 @@ in two regions neither share nor delete each other's.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
+from collections import Counter
+from contextlib import contextmanager
 
 from .errors import ParameterError
 
@@ -35,6 +39,8 @@ class Lab:
         validate_lab_name(name)
         self.cloud = cloud
         self.name = name
+        self.run_id = uuid.uuid4().hex  # this object's run: its idempotency tokens are no later run's
+        self._created: Counter[str] = Counter()  # creates that returned, per idempotency_token key
 
     def __repr__(self) -> str:
         return f"Lab({self.name!r}, {self.cloud!r})"
@@ -59,6 +65,23 @@ class Lab:
 
     def tag_specs(self, resource_type: str, role: str) -> list[dict]:
         return [{"ResourceType": resource_type, "Tags": self.tag_list(role)}]
+
+    @contextmanager
+    def idempotency_token(self, role: str, *request):
+        """The client token for this run's create of ``role`` (``request``: what else tells two creates apart).
+
+        A create retried by the kit or by botocore (a timeout, a lost answer) sends the same token and gets the
+        resource the first attempt made instead of a billed twin. Once a create has returned, the next create
+        of the same (the resource was deleted since) gets a new token, and so does a later run: EC2 keeps a
+        token for at least 24 hours after the instance it launched is terminated, and would answer with that
+        instance (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html). 32 hex characters
+        fit every such member the kit sends: EC2's ClientToken (64 ASCII), ACM's IdempotencyToken
+        (``\\w{1,32}``), Route 53's CallerReference (128), Cloud Map's CreatorRequestId (64).
+        """
+        key = "|".join([role, *map(str, request)])
+        text = "|".join([self.name, self.cloud.region, self.run_id, key, str(self._created[key])])
+        yield hashlib.sha256(text.encode()).hexdigest()[:32]
+        self._created[key] += 1  # not reached when the create raised: its retry keeps the token
 
     def ec2_filters(self, role: str | None = None) -> list[dict]:
         filters = [{"Name": f"tag:{LAB_TAG}", "Values": [self.name]}]

@@ -14,8 +14,6 @@ another region neither finds nor deletes them.
 """
 from __future__ import annotations
 
-import hashlib
-import time
 from dataclasses import dataclass
 
 import dns.exception
@@ -88,10 +86,6 @@ def _zone_record(zone: dict) -> HostedZone:
     return HostedZone(zone["Id"].split("/")[-1], _bare(zone["Name"]), zone["Config"].get("PrivateZone", False))
 
 
-def _caller_reference(lab, role: str) -> str:
-    return f"{_reference_prefix(lab)}{role}/{time.time_ns()}"
-
-
 def _reference_prefix(lab) -> str:
     # CreateHostedZone takes no tags: the reference marks the zone as the lab's (and its region's) from the
     # first call, so a run stopped before the tagging call still finds (and tags, or deletes) its zone.
@@ -122,9 +116,10 @@ def ensure_hosted_zone(lab, name: str, vpc_id: str | None = None, role: str = "z
                                                    AddTags=lab.global_tag_list(role))
             return _zone_record(zone)
     kwargs = {"VPC": {"VPCRegion": lab.cloud.region, "VPCId": vpc_id}} if vpc_id else {}
-    zone = _r53(lab).create_hosted_zone(
-        Name=name, CallerReference=_caller_reference(lab, role),
-        HostedZoneConfig={"Comment": f"apigw-kit lab {lab.name}", "PrivateZone": bool(vpc_id)}, **kwargs)["HostedZone"]
+    with lab.idempotency_token(role, _bare(name), vpc_id) as token:  # unique per create, as Route 53 asks
+        zone = _r53(lab).create_hosted_zone(
+            Name=name, CallerReference=f"{_reference_prefix(lab)}{role}/{token}",
+            HostedZoneConfig={"Comment": f"apigw-kit lab {lab.name}", "PrivateZone": bool(vpc_id)}, **kwargs)["HostedZone"]
     record = _zone_record(zone)
     _r53(lab).change_tags_for_resource(ResourceType="hostedzone", ResourceId=record.id, AddTags=lab.global_tag_list(role))
     return record
@@ -328,11 +323,10 @@ def ensure_certificate(lab, domain: str, alternative_names=(), role: str = "cert
     for summary, _ in _lab_certificates(lab):
         if _bare(summary["DomainName"]) == names[0]:
             return describe_certificate(lab.cloud, summary["CertificateArn"])
-    # The token makes a retried request within the hour return the same certificate.
-    token = hashlib.sha256(f"{lab.name}/{role}/{','.join(names)}".encode()).hexdigest()[:32]
     kwargs = {"SubjectAlternativeNames": list(names)} if len(names) > 1 else {}
-    arn = _acm(lab).request_certificate(DomainName=names[0], ValidationMethod="DNS", IdempotencyToken=token,
-                                        Tags=lab.tag_list(role), **kwargs)["CertificateArn"]
+    with lab.idempotency_token(role, *names) as token:  # ACM answers a token it saw within the hour with that certificate
+        arn = _acm(lab).request_certificate(DomainName=names[0], ValidationMethod="DNS", IdempotencyToken=token,
+                                            Tags=lab.tag_list(role), **kwargs)["CertificateArn"]
     return Certificate(arn, names[0], names)
 
 
