@@ -1,11 +1,12 @@
 """A lab: the set of resources one run creates, found and deleted by tag.
 
 A lab lives in one region, but IAM roles and Route 53 hosted zones are global:
-IAM names are unique account-wide and Route 53 lists every zone whatever the
-region (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids,
-https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-working-with.html). Those carry the
-region in their name where they have one and in an ``apigw-kit:region`` tag, so two labs of the same name
-in two regions neither share nor delete each other's.
+role names are unique within the account, 64 characters at most
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names),
+and Route 53 serves every region from one endpoint, so a lab sees the zones of every region
+(https://docs.aws.amazon.com/general/latest/gr/r53.html). Those carry the region in their name where they
+have one and in an ``apigw-kit:region`` tag, so two labs of the same name in two regions neither share nor
+delete each other's.
 """
 from __future__ import annotations
 

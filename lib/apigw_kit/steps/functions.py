@@ -107,7 +107,7 @@ def ensure_function_role(lab, function_role: str, statements: list[dict]) -> str
     from sharing (or deleting) this one's role."""
     iam = lab.cloud.client("iam")
     role = f"{function_role}-role"
-    name = lab.global_name(role)  # at most 20 + 15 + the role: IAM allows 64 (tests/unit/test_pattern5_functions.py)
+    name = lab.global_name(role)  # fits IAM's 64 characters (tests/unit/test_pattern5_functions.py)
     log_group = f"arn:aws:logs:{lab.cloud.region}:*:log-group:/aws/lambda/{lab.resource_name(function_role)}"
     policy = {"Version": "2012-10-17", "Statement": [
         {"Sid": "OwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
