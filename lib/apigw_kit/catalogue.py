@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import local
 from .checks import load_balancer_ips
+from .lambdas import target_sync
 from .errors import ParameterError
 from .steps import dns, functions, network
 from .steps import elb as steps_elb  # functions here name their elbv2 client 'elb'
@@ -105,8 +106,10 @@ def _private_integration(lab) -> tuple[str, dict]:
 
 
 def _update_integration(lab, **changes) -> None:
+    """Change the private integration where it differs (so a fix run on a healthy lab changes nothing)."""
     api_id, integration = _private_integration(lab)
-    lab.cloud.client("apigatewayv2").update_integration(ApiId=api_id, IntegrationId=integration["IntegrationId"], **changes)
+    if any(integration.get(key) != value for key, value in changes.items()):
+        lab.cloud.client("apigatewayv2").update_integration(ApiId=api_id, IntegrationId=integration["IntegrationId"], **changes)
 
 
 def _rest_api(lab, role: str) -> dict:
@@ -222,7 +225,8 @@ def break_internet_facing(lab) -> None:
 def break_public_dns_to_internal(lab) -> None:
     """Publish the internal ALB's name in a public zone, for internet clients."""
     r53 = lab.cloud.client("route53")
-    zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=f"{lab.name}-public")["HostedZone"]
+    with lab.idempotency_token("public-zone") as token:
+        zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=token)["HostedZone"]
     lb = _load_balancer(lab, "alb")
     r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
         "Name": public_name(lab), "Type": "A", "AliasTarget": {
@@ -250,16 +254,19 @@ def break_health_matcher(lab) -> None:
     lab.cloud.client("elbv2").modify_target_group(TargetGroupArn=_forwarded_group(lab, "alb", 443), Matcher={"HttpCode": "200"})
 
 
-def _set_source_vpce(lab, endpoint_id: str) -> None:
-    """Make every aws:SourceVpce condition of the private API's policy name ``endpoint_id``."""
+def _set_source_vpce(lab, endpoint_id: str) -> bool:
+    """Make every aws:SourceVpce condition of the private API's policy name ``endpoint_id``; True if it changed."""
     api = _rest_api(lab, "private-api")
     policy = json.loads(api["policy"].replace('\\"', '"')) if isinstance(api["policy"], str) else api["policy"]
+    changed = False
     for statement in policy["Statement"]:
         for test in statement.get("Condition", {}).values():
-            if "aws:SourceVpce" in test:
-                test["aws:SourceVpce"] = endpoint_id
-    lab.cloud.client("apigateway").update_rest_api(restApiId=api["id"], patchOperations=[
-        {"op": "replace", "path": "/policy", "value": json.dumps(policy)}])
+            if "aws:SourceVpce" in test and test["aws:SourceVpce"] != endpoint_id:
+                test["aws:SourceVpce"], changed = endpoint_id, True
+    if changed:
+        lab.cloud.client("apigateway").update_rest_api(restApiId=api["id"], patchOperations=[
+            {"op": "replace", "path": "/policy", "value": json.dumps(policy)}])
+    return changed
 
 
 def break_private_policy(lab) -> None:
@@ -335,7 +342,8 @@ def break_target_sync(lab) -> None:
     steps_elb.wait_drained(lab, group)  # the ALB's old addresses gone: the group holds only the stale ones
 
 
-# Fixes (the solutions of the workshop exercises): each repairs what its break did, found the same way -------
+# Fixes (the solutions of the workshop exercises): each repairs what its break did, found the same way, and
+# changes only what differs: on a healthy lab (a runbook run, where exercises are off) a fix makes no mutating call.
 def _wait_in_service(lab, target_group_arn: str) -> None:
     steps_elb.wait_targets_in_service(lab, steps_elb.describe_target_group(lab.cloud, target_group_arn))
 
@@ -430,14 +438,16 @@ def map_custom_domain(lab) -> None:
 
 def accept_403_health(lab) -> None:
     """The matcher accepts 403; the targets are in service once they pass their health checks again."""
-    target_group = _forwarded_group(lab, "alb", 443)
-    lab.cloud.client("elbv2").modify_target_group(TargetGroupArn=target_group, Matcher={"HttpCode": "200,403"})
+    elb, target_group, matcher = lab.cloud.client("elbv2"), _forwarded_group(lab, "alb", 443), {"HttpCode": "200,403"}
+    if elb.describe_target_groups(TargetGroupArns=[target_group])["TargetGroups"][0].get("Matcher") != matcher:
+        elb.modify_target_group(TargetGroupArn=target_group, Matcher=matcher)
     _wait_in_service(lab, target_group)
 
 
 def admit_endpoint_in_policy(lab) -> None:
     """The policy's aws:SourceVpce conditions name the lab's execute-api endpoint; each stage is redeployed to apply it."""
-    _set_source_vpce(lab, _ec2_id(lab, "endpoint", "vpc-endpoint"))
+    if not _set_source_vpce(lab, _ec2_id(lab, "endpoint", "vpc-endpoint")):
+        return
     v1, api = lab.cloud.client("apigateway"), _rest_api(lab, "private-api")
     for stage in v1.get_stages(restApiId=api["id"])["item"]:
         v1.create_deployment(restApiId=api["id"], stageName=stage["stageName"], description="resource policy changed")
@@ -462,11 +472,17 @@ def admit_nlb_at_targets(lab) -> None:
 
 
 def resume_target_sync(lab) -> None:
-    """Enable the sync schedule again and run the function once now, as the schedule would."""
+    """Enable the sync schedule again and, if the NLB's targets are not the ALB's addresses, run the function once
+    now, as the schedule would."""
     rule, event, function_arn = _bridge_schedule(lab)
-    lab.cloud.client("events").enable_rule(Name=rule)
-    function = lab.cloud.client("lambda").get_function(FunctionName=function_arn)["Configuration"]
-    functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync", function["Role"]), event)
+    events = lab.cloud.client("events")
+    if events.describe_rule(Name=rule)["State"] != "ENABLED":
+        events.enable_rule(Name=rule)
+    registered = {ip for ip, _ in target_sync.registered_targets(lab.cloud.client("elbv2"), event["targetGroupArn"])}
+    if registered != set(load_balancer_ips(lab.cloud, event["loadBalancerArn"])):
+        function = lab.cloud.client("lambda").get_function(FunctionName=function_arn)["Configuration"]
+        functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync",
+                                                 function["Role"]), event)
     _wait_in_service(lab, event["targetGroupArn"])
 
 

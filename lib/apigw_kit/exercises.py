@@ -8,9 +8,13 @@ collapsed solution cell calls the entry's ``fix_lab``); ``exercise.check()``
 traces again and runs the pattern's posture checks, so a "fix" that opens a
 security group to the world is reported as still wrong.
 
-Exercises only break what the kit built: a run given existing resources (a
-VPC, subnets, a listener) skips them, and so does a backend that cannot reach
-the broken state (``local_only`` entries on a real account).
+Exercises change the lab, so they run only when the ``exercises`` parameter
+is true: the committed notebooks turn it on (the workshop copy), a runbook run
+leaves it off, and then every exercise is skipped and makes no API call, so
+a runbook never stops someone's instances or builds a second VPC in their
+account. They also only break what the kit built: a run given existing
+resources (a VPC, subnets, a listener) skips them, and so does a backend that
+cannot reach the broken state (``local_only`` entries on a real account).
 """
 from __future__ import annotations
 
@@ -40,6 +44,8 @@ class Exercise:
         self.broken: Trace | None = None
 
     def _skip_reason(self) -> str:
+        if not self.run.params.exercises:
+            return "exercises=False (set it to True in Parameters to do the exercises)"
         if self.run.given():
             return "this run uses resources passed in by parameter; exercises break only what the kit built"
         if self.entry.local_only and self.run.cloud.backend != "local":
@@ -55,13 +61,15 @@ class Exercise:
                 raise ParameterError("lab", f"{run.lab.name} is not healthy before this exercise ({before.reason})",
                                      "run every step above and finish the previous exercise (its check must pass)")
             exercise.entry.break_lab(run.lab)
+            run.played.append(entry_id)
             exercise.broken = exercise.trace()
         return exercise
 
     # The attendee's tools -----------------------------------------------------------------------------
-    def trace(self) -> Trace:
-        """Follow the failing request hop by hop through the live configuration (read-only)."""
-        return self.run.trace(**self.run.exercise_request(self.entry))
+    def trace(self) -> "Trace | Exercise":
+        """Follow the failing request hop by hop through the live configuration (read-only); a skipped
+        exercise makes no call and shows why it was skipped."""
+        return self if self.skipped else self.run.trace(**self.run.exercise_request(self.entry))
 
     def check(self) -> pd.DataFrame:
         """Trace again and run the pattern's checks: passed, or what is still wrong."""
@@ -89,13 +97,13 @@ class Exercise:
 
     def __repr__(self) -> str:
         if self.skipped:
-            return f"Exercise {self.entry.id}: skipped ({self.skipped})"
+            return f"Exercise {self.entry.id} skipped: {self.skipped}"
         return (f"The lab is broken. A user reports: {self.entry.symptom}\n"
                 f"Request: {self._request()}\nThe tracer predicts: {self.broken.outcome}")
 
     def _repr_html_(self) -> str:
         if self.skipped:
-            return f"<p><b>Exercise skipped:</b> {html.escape(self.skipped)}</p>"
+            return f"<p><b>Exercise {html.escape(self.entry.id)}</b> skipped: {html.escape(self.skipped)}</p>"
         return (f"<p><b>The lab is broken.</b> A user reports: <i>{html.escape(self.entry.symptom)}</i><br>"
                 f"Request: <code>{html.escape(self._request())}</code><br>"
                 f"The tracer predicts: <b>{html.escape(self.broken.outcome)}</b></p>")

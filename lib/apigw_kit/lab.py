@@ -1,12 +1,26 @@
-"""A lab: the set of resources one run creates, found and deleted by tag."""
+"""A lab: the set of resources one run creates, found and deleted by tag.
+
+A lab lives in one region, but IAM roles and Route 53 hosted zones are global:
+role names are unique within the account, 64 characters at most
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names),
+and Route 53 serves every region from one endpoint, so a lab sees the zones of every region
+(https://docs.aws.amazon.com/general/latest/gr/r53.html). Those carry the region in their name where they
+have one and in an ``apigw-kit:region`` tag, so two labs of the same name in two regions neither share nor
+delete each other's.
+"""
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
+from collections import Counter
+from contextlib import contextmanager
 
 from .errors import ParameterError
 
 LAB_TAG = "apigw-kit:lab"
 ROLE_TAG = "apigw-kit:role"
+REGION_TAG = "apigw-kit:region"  # on account-wide resources only (IAM roles, Route 53 zones)
 # Load balancer and target group names (32 chars) must fit "<lab>-<role>".
 LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
 
@@ -26,6 +40,8 @@ class Lab:
         validate_lab_name(name)
         self.cloud = cloud
         self.name = name
+        self.run_id = uuid.uuid4().hex  # this object's run: its idempotency tokens are no later run's
+        self._created: Counter[str] = Counter()  # creates that returned, per idempotency_token key
 
     def __repr__(self) -> str:
         return f"Lab({self.name!r}, {self.cloud!r})"
@@ -37,11 +53,36 @@ class Lab:
     def tags(self, role: str) -> dict[str, str]:
         return {LAB_TAG: self.name, ROLE_TAG: role, "Name": self.resource_name(role)}
 
+    def global_name(self, role: str) -> str:
+        """``<lab>-<region>-<role>``: the name of an account-wide resource (an IAM role)."""
+        return f"{self.name}-{self.cloud.region}-{role}"
+
+    def global_tag_list(self, role: str) -> list[dict[str, str]]:
+        """Tags of an account-wide resource: the lab's, and its region."""
+        return self.tag_list(role) + [{"Key": REGION_TAG, "Value": self.cloud.region}]
+
     def tag_list(self, role: str) -> list[dict[str, str]]:
         return [{"Key": k, "Value": v} for k, v in self.tags(role).items()]
 
     def tag_specs(self, resource_type: str, role: str) -> list[dict]:
         return [{"ResourceType": resource_type, "Tags": self.tag_list(role)}]
+
+    @contextmanager
+    def idempotency_token(self, role: str, *request):
+        """The client token for this run's create of ``role`` (``request``: what else tells two creates apart).
+
+        A create retried by the kit or by botocore (a timeout, a lost answer) sends the same token and gets the
+        resource the first attempt made instead of a billed twin. Once a create has returned, the next create
+        of the same (the resource was deleted since) gets a new token, and so does a later run: EC2 keeps a
+        token for at least 24 hours after the instance it launched is terminated, and would answer with that
+        instance (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html). 32 hex characters
+        fit every such member the kit sends: EC2's ClientToken (64 ASCII), ACM's IdempotencyToken
+        (``\\w{1,32}``), Route 53's CallerReference (128), Cloud Map's CreatorRequestId (64).
+        """
+        key = "|".join([role, *map(str, request)])
+        text = "|".join([self.name, self.cloud.region, self.run_id, key, str(self._created[key])])
+        yield hashlib.sha256(text.encode()).hexdigest()[:32]
+        self._created[key] += 1  # not reached when the create raised: its retry keeps the token
 
     def ec2_filters(self, role: str | None = None) -> list[dict]:
         filters = [{"Name": f"tag:{LAB_TAG}", "Values": [self.name]}]
@@ -54,6 +95,12 @@ class Lab:
         if isinstance(tags, list):
             tags = {t["Key"]: t["Value"] for t in tags}
         return (tags or {}).get(LAB_TAG) == self.name
+
+    def owns_global(self, tags) -> bool:
+        """True when an account-wide resource's tags name this lab and its region."""
+        if isinstance(tags, list):
+            tags = {t["Key"]: t["Value"] for t in tags}
+        return self.owns(tags) and tags.get(REGION_TAG) == self.cloud.region
 
     # State ----------------------------------------------------------------
     def resources(self):

@@ -23,6 +23,12 @@ import pandas as pd
 from botocore.awsrequest import AWSResponse
 
 from .cloud import Cloud, is_mutating
+from .lab import Lab
+from .steps.functions import log_group_name
+
+# Kinds not named <lab>-<role>: a role's name carries the region (IAM names are account-wide, see
+# apigw_kit.lab), a log group takes Lambda's prefix before its function's name.
+NAMES = {"iam:role": Lab.global_name, "logs:log-group": lambda lab, role: log_group_name(lab.resource_name(role))}
 
 COLUMNS = ["action", "type", "name", "id", "why"]
 
@@ -82,7 +88,7 @@ def plan_of(run) -> pd.DataFrame:
     planned = run.planned()
     keys = set()
     for p in planned:
-        name = run.lab.resource_name(p.role)
+        name = NAMES.get(p.type, Lab.resource_name)(run.lab, p.role)
         keys.add((p.type, name))
         found = ids.get((p.type, name), "")
         rows.append({"action": "keep" if found else "create", "type": p.type, "name": name, "id": found, "why": p.why})

@@ -69,29 +69,48 @@ def coerce(pattern: str, values: dict) -> dict:
         if name not in declared:
             raise ParameterError(name, f"is not a parameter of pattern {pattern}",
                                  f"use one of {', '.join(declared)} (see `apigw-kit list`)")
-        wanted = TYPES.get(declared[name]["type"])
-        if wanted is str:
-            value = "" if value is None else str(value)
-        elif wanted is list and isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        elif wanted is bool and isinstance(value, str):
-            value = value.lower() in ("1", "true", "yes")
-        elif wanted in (int, float):
-            try:
-                value = wanted(value)
-            except (TypeError, ValueError):
-                raise ParameterError(name, f"{value!r} is not a {wanted.__name__}", f"pass a {wanted.__name__}") from None
-        result[name] = value
+        result[name] = coerce_value(name, value, TYPES.get(declared[name]["type"]))
     return result
 
 
+def coerce_value(name: str, value, wanted: type | None):
+    """``value`` as ``wanted``; a string (a -p value on the command line) is parsed for non-str types only.
+
+    A str parameter takes strings as written: an account id 012345670123 stays those twelve digits. A YAML
+    file's value arrives typed, and YAML 1.1 has already read unquoted digits as a number (leading zeros lost,
+    or octal): that is refused, naming the parameter, rather than passed on mangled.
+    """
+    if wanted is str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ParameterError(name, f"is a str parameter but was given the {type(value).__name__} {value!r} "
+                                 "(YAML reads unquoted digits, true/false and dates as other types, and drops "
+                                 "leading zeros)", f"quote the value in the YAML file, e.g. {name}: \"...\"")
+        return value
+    if wanted is list and isinstance(value, str):
+        parsed = yaml.safe_load(value) if value.lstrip().startswith("[") else None
+        return parsed if isinstance(parsed, list) else [v.strip() for v in value.split(",") if v.strip()]
+    if wanted is bool and isinstance(value, str):
+        parsed = yaml.safe_load(value) if value.strip() else None
+        if isinstance(parsed, bool) or parsed in (0, 1):  # true/false, yes/no, on/off, 1/0
+            return bool(parsed)
+        raise ParameterError(name, f"{value!r} is not a bool", "pass true or false")
+    if wanted in (int, float):
+        try:
+            return wanted(value)
+        except (TypeError, ValueError):
+            raise ParameterError(name, f"{value!r} is not a {wanted.__name__}", f"pass a {wanted.__name__}") from None
+    return value
+
+
 def parse_cli_values(pairs: list[tuple[str, str]], files: list[str]) -> dict:
-    """-p NAME VALUE pairs (YAML scalars) over -f YAML files, later ones winning."""
+    """-p NAME VALUE pairs (kept as written: coerce() parses them by the declared type) over -f YAML files,
+    later ones winning."""
     values: dict = {}
     for file in files:
         values.update(yaml.safe_load(Path(file).read_text()) or {})
-    for name, raw in pairs:
-        values[name] = yaml.safe_load(raw) if raw != "" else ""
+    values.update(pairs)
     return values
 
 

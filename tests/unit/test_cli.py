@@ -7,7 +7,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from apigw_kit import cli, connect
+from apigw_kit import ParameterError, cli, connect, runbook
 from apigw_kit.cli import main
 from apigw_kit.cloud import Cloud
 from apigw_kit.labs import labs
@@ -117,3 +117,27 @@ def test_teardown_older_than_on_aws_refuses_before_listing_without_the_account(m
     assert main(["teardown", "--older-than", "2h", "--backend", "aws"]) == 2
     assert "pass confirm_account='111122223333'" in capsys.readouterr().err
     assert cloud.calls.operations() == {"sts:GetCallerIdentity"}
+
+
+def test_p_values_of_str_parameters_stay_as_written(tmp_path):
+    """An account id that looks octal stays twelve digits; other types are parsed by what the notebook declares."""
+    values = runbook.parse_cli_values([("confirm_account", "012345670123"), ("lab_name", "007"),
+                                       ("target_port", "8080"), ("subnet_ids", "subnet-a, subnet-b"),
+                                       ("teardown", "false")], [])
+    assert runbook.coerce("http-alb", values) == {
+        "confirm_account": "012345670123", "lab_name": "007", "target_port": 8080,
+        "subnet_ids": ["subnet-a", "subnet-b"], "teardown": False}
+    with pytest.raises(ParameterError, match="teardown: 'ture' is not a bool"):
+        runbook.coerce("http-alb", {"teardown": "ture"})
+
+
+def test_a_yaml_file_number_for_a_str_parameter_is_refused_naming_it(tmp_path):
+    """YAML 1.1 has read the unquoted id as an octal number before the kit sees it: quoting it is the fix."""
+    unquoted, quoted = tmp_path / "unquoted.yaml", tmp_path / "quoted.yaml"
+    unquoted.write_text("confirm_account: 012345670123\n")
+    quoted.write_text("confirm_account: '012345670123'\ntarget_port: 8080\n")
+    with pytest.raises(ParameterError) as error:
+        runbook.coerce("http-alb", runbook.parse_cli_values([], [str(unquoted)]))
+    assert error.value.parameter == "confirm_account" and "quote" in error.value.fix
+    assert runbook.coerce("http-alb", runbook.parse_cli_values([], [str(quoted)])) == {
+        "confirm_account": "012345670123", "target_port": 8080}

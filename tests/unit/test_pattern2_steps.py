@@ -50,7 +50,7 @@ def test_teardown_deletes_only_the_records_the_ledger_lists(lab, client):
     dns.ensure_records(lab, own, [dns.Record("x.lab.example", "CNAME", value="y.example")])
 
     listed = dns.records_of(lab.cloud, zone, lab.name)
-    assert set(listed.loc[listed["created_by_lab"], "name"]) == {"api.corp.example", "_apigw-kit-dns.corp.example"}
+    assert set(listed.loc[listed["created_by_lab"], "name"]) == {"api.corp.example", "_apigw-kit-dns-eu-west-1.corp.example"}
     assert lab.teardown().empty
     names = {r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=theirs)["ResourceRecordSets"]}
     assert names == {"corp.example.", "www.corp.example."}  # theirs untouched, ours and the ledger gone

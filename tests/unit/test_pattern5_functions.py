@@ -4,12 +4,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from types import SimpleNamespace
 
 import pytest
 from botocore.exceptions import ClientError
 
 from apigw_kit import ParameterError, connect
+from apigw_kit.cloud import known_regions
 from apigw_kit.errors import WaitTimeout
+from apigw_kit.lab import Lab
 from apigw_kit.local import admin
 from apigw_kit.steps import cloudmap, functions, network
 
@@ -177,3 +180,9 @@ def test_log_group_is_the_labs_with_a_retention_and_goes_with_teardown(lab):
     assert logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]["apigw-kit:lab"] == "fn"
     assert lab.teardown().empty
     assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/fn-")["logGroups"] == []
+
+
+def test_the_longest_execution_role_name_fits_iams_64_characters():
+    """<lab>-<region>-target-sync-role with a 20-character lab in the longest region name EC2 knows."""
+    longest = Lab(SimpleNamespace(region=max(known_regions(), key=len)), "a" * 20).global_name("target-sync-role")
+    assert longest.endswith("-target-sync-role") and len(longest) <= 64, longest

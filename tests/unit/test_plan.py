@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from apigw_kit.patterns import load
 from apigw_kit.patterns.http_alb import Run
 
 REGION = "eu-west-1"
@@ -91,3 +92,11 @@ def test_bring_your_own_network_and_listener_is_used_never_changed(endpoint, cli
                for fid in foreign if fid in params]
     assert touched == []
     assert _state(client, vpc, subnets, group, lb) == before
+
+
+def test_a_built_bridge_lab_keeps_its_execution_role_named_with_the_region(endpoint):
+    run = load("nlb-alb-bridge")(region=REGION, lab_name="bridge").apply()
+    plan = run.plan()
+    resources = plan[~plan["action"].eq("change")]  # (a second apply runs the sync function again, as its schedule does)
+    assert set(resources["action"]) == {"keep"}, plan.to_string()
+    assert {f"bridge-{REGION}-target-sync-role", "/aws/lambda/bridge-target-sync"} <= set(plan["name"])

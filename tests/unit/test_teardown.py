@@ -116,3 +116,21 @@ def test_delete_returns_once_the_resource_is_gone(lab, net, endpoint, kind, make
     registered.delete(lab, found[0])
 
     assert gone(lab, found[0])  # neither DELETING nor deleting any more
+
+
+def test_a_lab_of_the_same_name_in_another_region_keeps_its_role_and_zones(endpoint):
+    """IAM and Route 53 are account-wide: the Ireland lab's teardown leaves the Virginia lab's role, zone and records."""
+    from apigw_kit.steps import dns, functions
+    labs = {region: connect("local", region).lab("twin") for region in ("us-east-1", REGION)}
+    for region, lab in labs.items():
+        functions.ensure_function_role(lab, "sync", [{"Effect": "Allow", "Action": ["ec2:DescribeNetworkInterfaces"],
+                                                      "Resource": "*"}])
+        zone = dns.ensure_hosted_zone(lab, "twin.example")
+        dns.ensure_records(lab, zone, [dns.Record("api.twin.example", "TXT", f'"{region}"')])
+    kinds = {"iam:role", "route53:hosted-zone", "route53:record"}
+    east = labs["us-east-1"].resources()
+    assert set(east["type"]) == kinds and len(east) == 3, east  # only its own: one role, one zone, one record
+    assert all("us-east-1" in name for name in east.loc[east["type"] == "iam:role", "id"])
+    assert labs[REGION].teardown().empty
+    assert labs["us-east-1"].resources().equals(east)
+    assert labs["us-east-1"].teardown().empty

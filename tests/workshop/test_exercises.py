@@ -10,11 +10,13 @@ import re
 from pathlib import Path
 
 import nbformat
+import papermill
 import pytest
 
 from apigw_kit import ParameterError, catalogue, connect
 from apigw_kit.local import reset
 from apigw_kit.patterns import MODULES, load
+from apigw_kit.patterns.base import checks_frame
 from apigw_kit.patterns.http_alb import Run
 
 REGION = "eu-west-1"
@@ -33,7 +35,7 @@ def lab_of(embedded_server):
             if pattern not in current:
                 current.clear()
                 reset(embedded_server.url)
-                current[pattern] = load(pattern)(cloud=connect("local", REGION), lab_name="ws").apply()
+                current[pattern] = load(pattern)(cloud=connect("local", REGION), lab_name="ws", exercises=True).apply()
             return current[pattern]
         yield build
 
@@ -88,13 +90,42 @@ def test_an_exercise_starts_only_from_a_healthy_lab(run):
 def test_exercises_skip_resources_passed_in(run):
     """A run given an existing VPC and listener never has them broken."""
     byo = Run(cloud=run.cloud, lab_name="ws-byo", vpc_id=run.vpc.id, subnet_ids=[s.id for s in run.subnets],
-              listener_arn=run.listener.arn)
+              listener_arn=run.listener.arn, exercises=True)
     before = run.cloud.calls.snapshot()
     exercise = byo.exercise("alb-sg-excludes-vpc-link")
     assert run.cloud.calls.since(before)["mutating"] == 0
     assert "skipped" in repr(exercise)
     row = exercise.check().iloc[0]
     assert row["passed"] is None and "passed in by parameter" in row["still wrong"]
+
+
+def test_exercises_off_are_skipped_without_a_call(run):
+    """exercises=False (a runbook's default): showing, tracing and checking an exercise make no API call."""
+    off = Run(cloud=run.cloud, lab_name=run.lab.name)
+    before = run.cloud.calls.snapshot()
+    exercise = off.exercise("no-healthy-targets")
+    shown = [repr(exercise), exercise._repr_html_(), repr(exercise.trace())]
+    row = exercise.check().iloc[0]
+    assert run.cloud.calls.since(before) == {"mutating": 0, "read": 0}
+    assert all("skipped: exercises=False (set it to True in Parameters to do the exercises)" in s for s in shown)
+    assert row["passed"] is None and row["outcome"] == "skipped" and "exercises=False" in row["still wrong"]
+    assert off.result(checks_frame([]))["exercises"] == {"enabled": False, "played": []}
+    assert run.verify()["passed"].all()  # the instance was not stopped
+
+
+def test_notebooks_turn_exercises_on_in_the_cell_papermill_replaces(tmp_path):
+    """The committed copy runs its exercises (golden and nbval give no parameters); a run given any parameters
+    (runbook.run always gives result_path) has that cell replaced, so the parameters cell's False holds."""
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        index = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+        assert "exercises: bool = False  # " in cells[index].source, path.name
+        for parameters, last_line in (({}, "exercises = True"), ({"result_path": "r.json"}, 'result_path = "r.json"')):
+            papermill.execute_notebook(str(path), str(tmp_path / path.name), parameters=parameters, prepare_only=True,
+                                       kernel_name="python3")
+            cell = nbformat.read(tmp_path / path.name, as_version=4).cells[index + 1]
+            assert cell.metadata.get("tags") == ["injected-parameters"], path.name
+            assert cell.source.splitlines()[-1] == last_line, (path.name, cell.source)
 
 
 def test_notebook_exercises_follow_the_house_pattern():
@@ -125,6 +156,9 @@ def test_notebook_exercises_follow_the_house_pattern():
 @pytest.mark.parametrize("pattern, entry_id", pattern_exercises())
 def test_each_exercise_is_wrong_until_its_solution(lab_of, pattern, entry_id):
     run, entry = lab_of(pattern), catalogue.by_id(entry_id)
+    before = run.cloud.calls.snapshot()
+    entry.fix_lab(run.lab)  # the solution cell of a runbook run, where the exercise was skipped: nothing to change
+    assert run.cloud.calls.since(before)["mutating"] == 0, entry_id
     exercise = run.exercise(entry_id)
     shown = repr(exercise)
     assert entry.symptom in shown and entry.cause not in shown  # the symptom, never the cause

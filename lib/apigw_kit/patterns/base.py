@@ -32,6 +32,7 @@ class CommonParameters:
     teardown: bool = True
     confirm_account: str = ""
     result_path: str = ""
+    exercises: bool = False  # break-and-fix exercises change the lab: a workshop turns them on, a runbook leaves them off
 
     @classmethod
     def from_dict(cls, values: dict):
@@ -104,6 +105,7 @@ class PatternRun:
         self.timings: dict[str, float] = {}
         self.left: pd.DataFrame | None = None
         self.built: dict[str, list[str]] = {}  # resources as listed just before teardown
+        self.played: list[str] = []  # catalogue entries whose exercise broke this lab
         self.validate()
         self.quotas = self.check_quotas()
 
@@ -217,6 +219,7 @@ class PatternRun:
             "timings": dict(self.timings),
             "teardown": {"done": self.left is not None,
                          "left": None if self.left is None else len(self.left)},
+            "exercises": {"enabled": self.params.exercises, "played": list(self.played)},
         }
 
     def write_result(self, checks: pd.DataFrame, path: str | None = None) -> dict:

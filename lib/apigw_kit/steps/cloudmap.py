@@ -53,8 +53,10 @@ def ensure_namespace(lab, vpc, name: str | None = None) -> Namespace:
         if namespace["Name"] == name:
             return Namespace(namespace["Id"], name)
     sd = _sd(lab)
-    operation = sd.create_private_dns_namespace(Name=name, Vpc=vpc.id, Tags=lab.tag_list("namespace"),
-                                                Description=f"apigw-kit lab {lab.name}")["OperationId"]
+    with lab.idempotency_token("namespace", name) as token:
+        operation = sd.create_private_dns_namespace(Name=name, Vpc=vpc.id, Tags=lab.tag_list("namespace"),
+                                                    Description=f"apigw-kit lab {lab.name}",
+                                                    CreatorRequestId=token)["OperationId"]
     wait_for(lab.cloud, f"Cloud Map namespace {name}", lambda: sd.get_operation(OperationId=operation)["Operation"]["Status"],
              {"SUCCESS"}, failed=frozenset({"FAIL"}), timeout=300, poll=5,
              cause="namespaces take up to a minute (a private hosted zone is created); FAIL usually means the name is taken in the VPC.")
@@ -66,8 +68,9 @@ def ensure_service(lab, namespace: Namespace, role: str = "service") -> Service:
     for service in _lab_services(lab):
         if service["Name"] == name and service.get("NamespaceId", namespace.id) == namespace.id:
             return Service(service["Id"], service["Arn"], name, namespace.id)
-    service = _sd(lab).create_service(Name=name, NamespaceId=namespace.id, Tags=lab.tag_list(role),
-                                      DnsConfig={"DnsRecords": [{"Type": "A", "TTL": 60}], "RoutingPolicy": "MULTIVALUE"})["Service"]
+    with lab.idempotency_token(role, namespace.id) as token:
+        service = _sd(lab).create_service(Name=name, NamespaceId=namespace.id, Tags=lab.tag_list(role), CreatorRequestId=token,
+                                          DnsConfig={"DnsRecords": [{"Type": "A", "TTL": 60}], "RoutingPolicy": "MULTIVALUE"})["Service"]
     return Service(service["Id"], service["Arn"], name, namespace.id)
 
 
@@ -78,7 +81,9 @@ def ensure_instance(lab, service: Service, instance_id: str, ip: str, port: int)
     for instance in sd.list_instances(ServiceId=service.id)["Instances"]:
         if instance["Id"] == instance_id and instance.get("Attributes") == wanted:
             return False
-    sd.register_instance(ServiceId=service.id, InstanceId=instance_id, Attributes=wanted)
+    # Registering again with other attributes is an update: a request of its own, with a token of its own.
+    with lab.idempotency_token("instance", service.id, instance_id, ip, port) as token:
+        sd.register_instance(ServiceId=service.id, InstanceId=instance_id, Attributes=wanted, CreatorRequestId=token)
     return True
 
 

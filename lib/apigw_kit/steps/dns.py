@@ -1,16 +1,19 @@
 """Route 53 hosted zones and records, ACM certificates validated through DNS.
 
 Records cannot be tagged, so the kit keeps a ledger: a TXT record
-``_apigw-kit-<lab>.<zone>`` in the same zone listing every record the lab
+``_apigw-kit-<lab>-<region>.<zone>`` in the same zone listing every record the lab
 created there ("TYPE name role" per value). Teardown deletes exactly those records,
 whether the zone is the lab's or yours; a record that already existed when the
 lab wanted it (say a validation CNAME another certificate shares: ACM reuses
 one per domain name and account) is used, never listed, never deleted.
+
+Route 53 is global: a lab sees every zone of the account, whichever region it
+runs in. A lab's zones carry its region (in the ``apigw-kit:region`` tag and in
+their caller reference) and its ledgers name it, so a lab of the same name in
+another region neither finds nor deletes them.
 """
 from __future__ import annotations
 
-import hashlib
-import time
 from dataclasses import dataclass
 
 import dns.exception
@@ -84,18 +87,14 @@ def _zone_record(zone: dict) -> HostedZone:
     return HostedZone(zone["Id"].split("/")[-1], _bare(zone["Name"]), zone["Config"].get("PrivateZone", False))
 
 
-def _caller_reference(lab, role: str) -> str:
-    return f"{_reference_prefix(lab)}{role}/{time.time_ns()}"
-
-
 def _reference_prefix(lab) -> str:
-    # CreateHostedZone takes no tags: the reference marks the zone as the lab's from the first call,
-    # so a run stopped before the tagging call still finds (and tags, or deletes) its zone.
-    return f"apigw-kit/{lab.name}/"
+    # CreateHostedZone takes no tags: the reference marks the zone as the lab's (and its region's) from the
+    # first call, so a run stopped before the tagging call still finds (and tags, or deletes) its zone.
+    return f"apigw-kit/{lab.name}/{lab.cloud.region}/"
 
 
 def _lab_zones(lab) -> list[tuple[dict, list]]:
-    """(zone, tags) for the lab's zones: tagged for it, or created by it and not tagged yet."""
+    """(zone, tags) for the lab's zones (this region's lab only): tagged for it, or created by it and not tagged yet."""
     zones = _zones(lab.cloud)
     owned = []
     for start in range(0, len(zones), 10):  # ListTagsForResources takes 10 ids
@@ -104,7 +103,8 @@ def _lab_zones(lab) -> list[tuple[dict, list]]:
                                                  ResourceIds=[z["Id"].split("/")[-1] for z in batch])["ResourceTagSets"]
         tags = {s["ResourceId"]: s.get("Tags", []) for s in sets}
         owned += [(z, tags.get(z["Id"].split("/")[-1], [])) for z in batch
-                  if lab.owns(tags.get(z["Id"].split("/")[-1])) or z["CallerReference"].startswith(_reference_prefix(lab))]
+                  if lab.owns_global(tags.get(z["Id"].split("/")[-1], []))
+                  or z["CallerReference"].startswith(_reference_prefix(lab))]
     return owned
 
 
@@ -112,16 +112,17 @@ def ensure_hosted_zone(lab, name: str, vpc_id: str | None = None, role: str = "z
     """The lab's hosted zone for ``name``: public, or private to ``vpc_id`` when given."""
     for zone, tags in _lab_zones(lab):
         if _bare(zone["Name"]) == _bare(name) and zone["Config"].get("PrivateZone", False) == bool(vpc_id):
-            if not lab.owns(tags):  # created by a run that stopped before tagging it
+            if not lab.owns_global(tags):  # created by a run that stopped before tagging it
                 _r53(lab).change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone["Id"].split("/")[-1],
-                                                   AddTags=lab.tag_list(role))
+                                                   AddTags=lab.global_tag_list(role))
             return _zone_record(zone)
     kwargs = {"VPC": {"VPCRegion": lab.cloud.region, "VPCId": vpc_id}} if vpc_id else {}
-    zone = _r53(lab).create_hosted_zone(
-        Name=name, CallerReference=_caller_reference(lab, role),
-        HostedZoneConfig={"Comment": f"apigw-kit lab {lab.name}", "PrivateZone": bool(vpc_id)}, **kwargs)["HostedZone"]
+    with lab.idempotency_token(role, _bare(name), vpc_id) as token:  # unique per create, as Route 53 asks
+        zone = _r53(lab).create_hosted_zone(
+            Name=name, CallerReference=f"{_reference_prefix(lab)}{role}/{token}",
+            HostedZoneConfig={"Comment": f"apigw-kit lab {lab.name}", "PrivateZone": bool(vpc_id)}, **kwargs)["HostedZone"]
     record = _zone_record(zone)
-    _r53(lab).change_tags_for_resource(ResourceType="hostedzone", ResourceId=record.id, AddTags=lab.tag_list(role))
+    _r53(lab).change_tags_for_resource(ResourceType="hostedzone", ResourceId=record.id, AddTags=lab.global_tag_list(role))
     return record
 
 
@@ -202,7 +203,12 @@ def delegation(cloud, name: str, name_servers: set[str] | None) -> Delegation:
 
 # Records and the ledger ---------------------------------------------------------------
 def ledger_name(lab, zone: HostedZone) -> str:
-    return f"_apigw-kit-{lab.name}.{zone.name}"
+    return _ledger_name(lab.name, lab.cloud.region, zone)
+
+
+def _ledger_name(lab_name: str, region: str, zone: HostedZone) -> str:
+    # The region too: a zone (yours, passed as hosted_zone_id) can serve labs of one name in two regions.
+    return f"_apigw-kit-{lab_name}-{region}.{zone.name}"
 
 
 def _record_set(cloud, zone_id: str, name: str, type_: str) -> dict | None:
@@ -215,7 +221,7 @@ def _record_set(cloud, zone_id: str, name: str, type_: str) -> dict | None:
 
 def _ledger(cloud, lab_name: str, zone: HostedZone) -> dict[tuple[str, str], str]:
     """(TYPE, name) -> role of each record the lab created in ``zone``."""
-    found = _record_set(cloud, zone.id, f"_apigw-kit-{lab_name}.{zone.name}", "TXT")
+    found = _record_set(cloud, zone.id, _ledger_name(lab_name, cloud.region, zone), "TXT")
     entries = [r["Value"].strip('"').split(" ") for r in (found or {}).get("ResourceRecords", [])]
     return {(type_, name): role for type_, name, role in entries}
 
@@ -297,7 +303,7 @@ def ensure_private_alias(lab, name: str, vpc_id: str, target_dns: str, target_zo
 def records_of(cloud, zone: HostedZone, lab_name: str) -> pd.DataFrame:
     """The zone's records (apex NS/SOA aside), marking those the lab's ledger lists."""
     ledger = _ledger(cloud, lab_name, zone)
-    ledger[("TXT", f"_apigw-kit-{lab_name}.{zone.name}")] = "ledger"  # the ledger lists itself as the lab's too
+    ledger[("TXT", _ledger_name(lab_name, cloud.region, zone))] = "ledger"  # the ledger lists itself as the lab's too
     pages = _r53(cloud).get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone.id)
     rows = [{"name": _bare(r["Name"]), "type": r["Type"],
              "value": ("alias " + _bare(r["AliasTarget"]["DNSName"]) if "AliasTarget" in r else
@@ -335,11 +341,10 @@ def ensure_certificate(lab, domain: str, alternative_names=(), role: str = "cert
     for summary, _ in _lab_certificates(lab):
         if _bare(summary["DomainName"]) == names[0]:
             return describe_certificate(lab.cloud, summary["CertificateArn"])
-    # The token makes a retried request within the hour return the same certificate.
-    token = hashlib.sha256(f"{lab.name}/{role}/{','.join(names)}".encode()).hexdigest()[:32]
     kwargs = {"SubjectAlternativeNames": list(names)} if len(names) > 1 else {}
-    arn = _acm(lab).request_certificate(DomainName=names[0], ValidationMethod="DNS", IdempotencyToken=token,
-                                        Tags=lab.tag_list(role), **kwargs)["CertificateArn"]
+    with lab.idempotency_token(role, *names) as token:  # ACM answers a token it saw within the hour with that certificate
+        arn = _acm(lab).request_certificate(DomainName=names[0], ValidationMethod="DNS", IdempotencyToken=token,
+                                            Tags=lab.tag_list(role), **kwargs)["CertificateArn"]
     return Certificate(arn, names[0], names)
 
 

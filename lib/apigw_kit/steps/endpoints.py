@@ -63,10 +63,11 @@ def ensure_interface_endpoint(lab, vpc: Vpc, subnets: list[Subnet], group_ids: l
     if found:
         return _record(found[0])
     kwargs = {"SubnetConfigurations": [{"SubnetId": s, "Ipv4": ip} for s, ip in pinned.items()]} if pinned else {}
-    endpoint = _ec2(lab).create_vpc_endpoint(
-        VpcEndpointType="Interface", VpcId=vpc.id, ServiceName=service_name(lab.cloud, service),
-        SubnetIds=[s.id for s in subnets], SecurityGroupIds=list(group_ids), PrivateDnsEnabled=private_dns,
-        TagSpecifications=lab.tag_specs("vpc-endpoint", role), **kwargs)["VpcEndpoint"]
+    with lab.idempotency_token(role) as token:
+        endpoint = _ec2(lab).create_vpc_endpoint(
+            VpcEndpointType="Interface", VpcId=vpc.id, ServiceName=service_name(lab.cloud, service),
+            SubnetIds=[s.id for s in subnets], SecurityGroupIds=list(group_ids), PrivateDnsEnabled=private_dns,
+            TagSpecifications=lab.tag_specs("vpc-endpoint", role), ClientToken=token, **kwargs)["VpcEndpoint"]
     return _record(endpoint)
 
 

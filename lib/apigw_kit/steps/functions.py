@@ -100,25 +100,28 @@ def package(module: str) -> bytes:
 
 # IAM -----------------------------------------------------------------------------
 def ensure_function_role(lab, function_role: str, statements: list[dict]) -> str:
-    """The execution role ``<lab>-<function_role>-role``: Lambda may assume it, and it allows only
+    """The execution role ``<lab>-<region>-<function_role>-role``: Lambda may assume it, and it allows only
     ``statements`` plus writing into the function's own log group (which the kit creates, so the
-    role needs no ``logs:CreateLogGroup``). Returns its ARN."""
+    role needs no ``logs:CreateLogGroup``). Returns its ARN.
+
+    IAM names are account-wide: the region in the name keeps a lab of the same name in another region
+    from sharing (or deleting) this one's role."""
     iam = lab.cloud.client("iam")
     role = f"{function_role}-role"
-    name = lab.resource_name(role)
+    name = lab.global_name(role)  # fits IAM's 64 characters (tests/unit/test_pattern5_functions.py)
     log_group = f"arn:aws:logs:{lab.cloud.region}:*:log-group:/aws/lambda/{lab.resource_name(function_role)}"
     policy = {"Version": "2012-10-17", "Statement": [
         {"Sid": "OwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": [log_group, f"{log_group}:*"]}, *statements]}
     try:
         found = iam.get_role(RoleName=name)["Role"]
-        if not lab.owns(iam.list_role_tags(RoleName=name)["Tags"]):
+        if not lab.owns_global(iam.list_role_tags(RoleName=name)["Tags"]):
             raise ParameterError("lab_name", f"IAM role {name} exists and is not this lab's", "choose another lab_name")
         arn = found["Arn"]
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "NoSuchEntity":
             raise
-        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST), Tags=lab.tag_list(role),
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST), Tags=lab.global_tag_list(role),
                               Description=f"apigw-kit lab {lab.name}: execution role of one function")["Role"]["Arn"]
     try:
         current = iam.get_role_policy(RoleName=name, PolicyName="least-privilege")["PolicyDocument"]
@@ -383,8 +386,8 @@ def _delete_function(lab, found: Found) -> None:
 def _find_roles(lab) -> list[Found]:
     iam = lab.cloud.client("iam")
     roles = [r for page in iam.get_paginator("list_roles").paginate() for r in page["Roles"]]
-    return [Found("iam:role", r["Arn"], r["RoleName"]) for r in roles
-            if r["RoleName"].startswith(f"{lab.name}-") and lab.owns(iam.list_role_tags(RoleName=r["RoleName"])["Tags"])]
+    return [Found("iam:role", r["Arn"], r["RoleName"]) for r in roles  # this region's only: IAM is account-wide
+            if r["RoleName"].startswith(lab.global_name("")) and lab.owns_global(iam.list_role_tags(RoleName=r["RoleName"])["Tags"])]
 
 
 def _delete_role(lab, found: Found) -> None:

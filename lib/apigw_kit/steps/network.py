@@ -141,7 +141,9 @@ def _ensure_private_route_table(lab, vpc: Vpc, role: str = "private-routes") -> 
     found = ec2.describe_route_tables(Filters=lab.ec2_filters(role))["RouteTables"]
     if found:
         return found[0]
-    return ec2.create_route_table(VpcId=vpc.id, TagSpecifications=lab.tag_specs("route-table", role))["RouteTable"]
+    with lab.idempotency_token(role) as token:
+        return ec2.create_route_table(VpcId=vpc.id, TagSpecifications=lab.tag_specs("route-table", role),
+                                      ClientToken=token)["RouteTable"]
 
 
 def describe_subnets(cloud, subnet_ids: list[str], vpc_id: str | None = None) -> list[Subnet]:
@@ -270,11 +272,12 @@ def ensure_instance(lab, subnet: Subnet, group: SecurityGroup, port: int, role: 
     if found:
         instance_id = found[0]["Instances"][0]["InstanceId"]
     else:
-        instance_id = ec2.run_instances(
-            ImageId=latest_amazon_linux(lab.cloud), InstanceType="t3.micro", MinCount=1, MaxCount=1,
-            SubnetId=subnet.id, SecurityGroupIds=[group.id], UserData=WEB_SERVER % port,
-            TagSpecifications=lab.tag_specs("instance", role),
-        )["Instances"][0]["InstanceId"]
+        with lab.idempotency_token(role) as token:
+            instance_id = ec2.run_instances(
+                ImageId=latest_amazon_linux(lab.cloud), InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                SubnetId=subnet.id, SecurityGroupIds=[group.id], UserData=WEB_SERVER % port,
+                TagSpecifications=lab.tag_specs("instance", role), ClientToken=token,
+            )["Instances"][0]["InstanceId"]
     wait_instance(lab, instance_id, "running")
     return instance_id
 
