@@ -1,4 +1,4 @@
-"""The `apigw-kit` command line: list, run, plan, doctor, demo, labs, inventory, teardown, local serve/reset.
+"""The `apigw-kit` command line: list, run, plan, policy, doctor, demo, labs, inventory, teardown, local serve/reset.
 
 Output is plain text that reads the same in a terminal and a CI log: tables,
 one line per fact, progress bars only when stderr is a terminal.
@@ -65,6 +65,17 @@ def cmd_plan(args) -> int:
     made = run.cloud.calls.since(before)
     print(f"API calls made by the plan: {made['read']} read, {made['mutating']} mutating")
     return 0 if made["mutating"] == 0 else 1
+
+
+def cmd_policy(args) -> int:
+    """Print the IAM policy a run of the pattern needs; replays it on a private embedded AWS (no account)."""
+    from .iam_replay import policy_of
+    values = runbook.parse_cli_values(args.p or [], args.f or [])
+    policy, notes = policy_of(args.pattern, values, args.region, args.backend)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(policy.json())
+    return 0
 
 
 def cmd_labs(args) -> int:
@@ -144,6 +155,15 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("-f", action="append", metavar="PARAMS.yaml", help="parameters from a YAML file")
     plan.add_argument("--backend", choices=["local", "aws"])
     plan.set_defaults(func=cmd_plan)
+
+    policy = sub.add_parser("policy", help="the least-privilege IAM policy a run needs (replayed locally, no account)")
+    policy.add_argument("pattern", choices=runbook.patterns())
+    policy.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter (repeatable)")
+    policy.add_argument("-f", action="append", metavar="PARAMS.yaml", help="parameters from a YAML file")
+    policy.add_argument("--region", default="eu-west-1", help="the region the policy is for (sets the partition)")
+    policy.add_argument("--backend", default="aws", choices=["aws", "local"],
+                        help="aws adds the calls only a real account's run makes")
+    policy.set_defaults(func=cmd_policy)
 
     labs = sub.add_parser("labs", help="labs found in the account by tag, with age and resource count")
     labs.add_argument("--backend", default="local", choices=["local", "aws"])
