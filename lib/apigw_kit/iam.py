@@ -37,7 +37,7 @@ import boto3
 import botocore.session
 
 from .cloud import is_mutating
-from .iam_dependent import CREATED, DEPENDENT  # noqa: F401 (DEPENDENT: the table, re-exported)
+from .iam_dependent import CREATED, DEPENDENT
 from .lab import LAB_TAG, ROLE_TAG
 
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing",
@@ -246,6 +246,8 @@ def _dependent_statements(operations: set[str], tagged: set[str], scope: Scope, 
         if not triggers:
             continue
         condition = json.loads(scope.template(json.dumps(row.condition)))
+        if row.lab_tags:
+            condition.update(scope.request_tags)
         if row.create_action:
             condition.setdefault("StringEquals", {})[row.create_action] = sorted(t.split(":")[1] for t in triggers)
         by_resource: dict[str, list[str]] = {}
@@ -261,13 +263,19 @@ def _dependent_statements(operations: set[str], tagged: set[str], scope: Scope, 
         for resource, actions in by_resource.items():
             groups.setdefault(tuple(sorted(actions)), []).append(resource)
         for n, (actions, resources) in enumerate(sorted(groups.items())):
-            statement = {"Sid": row.sid + (str(n + 1) if len(groups) > 1 else "")
-                         + ("" if condition else "NoConditionSupported"),
+            statement = {"Sid": row.sid + (str(n + 1) if len(groups) > 1 else "") + ("" if condition else _why_none(actions)),
                          "Effect": "Allow", "Action": list(actions), "Resource": _one_or_list(resources)}
             if condition:
                 statement["Condition"] = condition
             statements.append(statement)
     return statements
+
+
+def _why_none(actions) -> str:
+    """The Sid suffix of a dependent statement without a condition: the service supports none, or the
+    resources it makes or uses on your behalf carry no lab tag to test."""
+    tag_keys = {k for a in actions for _, keys in action_table().get(a, []) for k in keys}
+    return "UntaggedResources" if {RESOURCE_TAG, REQUEST_TAG} & tag_keys else "NoConditionSupported"
 
 
 def _one_or_list(resources):

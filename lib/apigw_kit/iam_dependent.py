@@ -5,7 +5,8 @@ every EC2 operation) and, when ``when_tagged``, only if that call carried tags (
 ``grants`` (IAM action -> resource template) under ``condition``, and names the AWS page that documents
 the dependency. Templates take ``{partition}``, ``{region}``, ``{account}`` and ``{lab}``; the resource
 ``CREATED`` stands for the action's resource types that the run created with tags, and ``create_action``
-names the condition key that lists the creating operations (EC2's and ELB's tag-on-create keys).
+names the condition key that lists the creating operations (EC2's and ELB's tag-on-create keys);
+``lab_tags`` adds the lab's request-tag condition (the tags a create carries are those it may apply).
 
 The policy is the operations called plus the rows they trigger (see iam.py).
 """
@@ -29,6 +30,7 @@ class Dependent:
     condition: dict = field(default_factory=dict)
     when_tagged: bool = False
     create_action: str = ""
+    lab_tags: bool = False
 
     def triggered_by(self, operations: set[str], tagged: set[str]) -> list[str]:
         """The operations (of ``operations``, tagged ones if ``when_tagged``) that trigger this row."""
@@ -83,17 +85,17 @@ DEPENDENT: tuple[Dependent, ...] = (
               "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html"),
     Dependent("DependentTagOnCreateEc2", frozenset({"ec2:*"}), {"ec2:CreateTags": CREATED},
               "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html",
-              when_tagged=True, create_action="ec2:CreateAction"),
+              when_tagged=True, create_action="ec2:CreateAction", lab_tags=True),
     Dependent("DependentTagOnCreateElb", frozenset({"elbv2:*"}), {"elasticloadbalancing:AddTags": CREATED},
               "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/tagging-resources-during-creation.html",
-              when_tagged=True, create_action="elasticloadbalancing:CreateAction"),
+              when_tagged=True, create_action="elasticloadbalancing:CreateAction", lab_tags=True),
     Dependent("DependentTagOnCreateLambda", frozenset({"lambda:CreateFunction"}),
               {"lambda:TagResource": "arn:{partition}:lambda:{region}:{account}:function:{lab}-*"},
-              "https://docs.aws.amazon.com/lambda/latest/dg/configuration-tags.html", when_tagged=True),
+              "https://docs.aws.amazon.com/lambda/latest/dg/configuration-tags.html", when_tagged=True, lab_tags=True),
     Dependent("DependentTagOnCreateRole", frozenset({"iam:CreateRole"}), {"iam:TagRole": LAB_ROLES},
-              "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags_roles.html", when_tagged=True),
+              "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags_roles.html", when_tagged=True, lab_tags=True),
     Dependent("DependentTagOnCreateLogGroup", frozenset({"logs:CreateLogGroup"}),
               {"logs:TagResource": "arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{lab}-*"},
               "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
-              when_tagged=True),
+              when_tagged=True, lab_tags=True),
 )

