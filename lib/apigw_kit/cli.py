@@ -69,12 +69,13 @@ def cmd_plan(args) -> int:
 
 def cmd_policy(args) -> int:
     """Print the IAM policy a run of the pattern needs; replays it on a private embedded AWS (no account)."""
+    from .iam import split
     from .iam_replay import policy_of
     values = runbook.parse_cli_values(args.p or [], args.f or [])
     policy, notes = policy_of(args.pattern, values, args.region, args.backend)
-    for note in notes:
+    for note in notes if not args.split else [n for n in notes if "--split" not in n]:
         print(f"note: {note}", file=sys.stderr)
-    print(policy.json())
+    print(json.dumps(split(policy), indent=2) if args.split else policy.json())
     return 0
 
 
@@ -163,6 +164,8 @@ def parser() -> argparse.ArgumentParser:
     policy.add_argument("--region", default="eu-west-1", help="the region the policy is for (sets the partition)")
     policy.add_argument("--backend", default="aws", choices=["aws", "local"],
                         help="aws adds the calls only a real account's run makes")
+    policy.add_argument("--split", action="store_true",
+                        help="a JSON list of policies, each small enough to be a managed policy (attach them all)")
     policy.set_defaults(func=cmd_policy)
 
     labs = sub.add_parser("labs", help="labs found in the account by tag, with age and resource count")

@@ -52,6 +52,8 @@ CREATES = {"RunInstances": "instance", "RequestCertificate": "certificate", "Cre
 TAG_KEYS = [LAB_TAG, ROLE_TAG, "Name"]  # every key lab.tags() writes
 RESOURCE_TAG, REQUEST_TAG = "aws:ResourceTag/${TagKey}", "aws:RequestTag/${TagKey}"
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "iam_actions.json"
+# IAM's limits on a policy's characters, whitespace aside (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+MANAGED_POLICY_LIMIT, ROLE_INLINE_LIMIT = 6144, 10240
 
 
 @lru_cache(maxsize=None)
@@ -318,6 +320,24 @@ def policy_for(operations: set[str], region: str, lab: str = "*", account: str =
     statements += _dependent_statements(set(operations), tagged, scope, lab_types)
     _number_repeated_sids(statements)
     return Policy({"Version": "2012-10-17", "Statement": statements})
+
+
+def size(policy: dict) -> int:
+    """Characters IAM counts against its limits: the document without whitespace."""
+    return len(json.dumps(policy, separators=(",", ":")))
+
+
+def split(policy: dict, limit: int = MANAGED_POLICY_LIMIT) -> list[Policy]:
+    """``policy``'s statements spread, in order, over documents of at most ``limit`` characters each
+    (attach them all: a managed policy holds 6,144)."""
+    documents = [Policy({"Version": policy["Version"], "Statement": []})]
+    for statement in policy["Statement"]:
+        candidate = {**documents[-1], "Statement": [*documents[-1]["Statement"], statement]}
+        if documents[-1]["Statement"] and size(candidate) > limit:
+            documents.append(Policy({"Version": policy["Version"], "Statement": [statement]}))
+        else:
+            documents[-1]["Statement"].append(statement)
+    return documents
 
 
 def _number_repeated_sids(statements: list[dict]) -> None:

@@ -15,14 +15,13 @@ What cannot be replayed:
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 
 from . import runbook
 from .cloud import REGION_PATTERN
 from .errors import ParameterError
-from .iam import Policy, policy_for
+from .iam import MANAGED_POLICY_LIMIT, ROLE_INLINE_LIMIT, Policy, policy_for, size
 from .patterns import load
 
 REPLAY_REGION = "eu-west-1"
@@ -37,8 +36,6 @@ BRING_YOUR_OWN = {
 # Operations only the real-account path calls, by the operation that leads to them (steps/functions.py:
 # the embedded AWS runs a function in-process after a DryRun Invoke; Lambda runs it with a real Invoke).
 AWS_ONLY = {"lambda:CreateFunction": {"lambda:Invoke"}}
-# IAM's limits on a policy's characters, whitespace aside (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
-MANAGED_POLICY_LIMIT, ROLE_INLINE_LIMIT = 6144, 10240
 NOT_REPLAYED = {"backend", "confirm_account", "result_path", "teardown", "region"}
 
 
@@ -101,8 +98,7 @@ def policy_of(pattern: str, values: dict | None = None, region: str = "eu-west-1
         raise ParameterError("region", f"{region!r} is not an AWS region name", "use a name such as 'eu-west-1'")
     operations, tagged, lab, notes = needed(pattern, values or {}, backend)
     policy = policy_for(operations, region, lab, account, tagged)
-    size = len(json.dumps(policy, separators=(",", ":")))
-    if size > MANAGED_POLICY_LIMIT:
-        notes.append(f"the policy has {size} characters; a managed policy holds {MANAGED_POLICY_LIMIT} and a role's "
-                     f"inline policies {ROLE_INLINE_LIMIT} together: split its statements over several managed policies")
+    if size(policy) > MANAGED_POLICY_LIMIT:
+        notes.append(f"the policy has {size(policy)} characters; a managed policy holds {MANAGED_POLICY_LIMIT} and a "
+                     f"role's inline policies {ROLE_INLINE_LIMIT} together: --split prints it as managed policies that fit")
     return policy, notes

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from apigw_kit import iam
 from apigw_kit.cli import main
 
 
@@ -34,3 +35,13 @@ def test_policy_prints_the_policy_for_the_regions_partition(no_account, capsys):
 def test_policy_refuses_a_bad_region_before_running(no_account, capsys):
     assert main(["policy", "http-alb", "--region", "mars"]) == 2
     assert "region" in capsys.readouterr().err
+
+
+def test_split_policies_each_fit_a_managed_policy(no_account, capsys):
+    assert main(["policy", "http-alb", "--split"]) == 0
+    documents = json.loads(capsys.readouterr().out)
+    assert len(documents) > 1  # the whole policy is over IAM's 6,144 characters
+    assert all(iam.size(d) <= iam.MANAGED_POLICY_LIMIT for d in documents)
+    assert main(["policy", "http-alb"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert [s for d in documents for s in d["Statement"]] == whole["Statement"]
