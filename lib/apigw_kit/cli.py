@@ -72,7 +72,8 @@ def cmd_policy(args) -> int:
     from .iam import split
     from .iam_replay import policy_of
     values = runbook.parse_cli_values(args.p or [], args.f or [])
-    policy, notes = policy_of(args.pattern, values, args.region, args.backend)
+    region = args.region or values.get("region") or "eu-west-1"  # --region, else -p region, else the default
+    policy, notes = policy_of(args.pattern, values, region, args.backend)
     for note in notes if not args.split else [n for n in notes if "--split" not in n]:
         print(f"note: {note}", file=sys.stderr)
     print(json.dumps(split(policy), indent=2) if args.split else policy.json())
@@ -161,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
     policy.add_argument("pattern", choices=runbook.patterns())
     policy.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter (repeatable)")
     policy.add_argument("-f", action="append", metavar="PARAMS.yaml", help="parameters from a YAML file")
-    policy.add_argument("--region", default="eu-west-1", help="the region the policy is for (sets the partition)")
+    policy.add_argument("--region", help="the region the policy is for (sets the partition); default: -p region, else eu-west-1")
     policy.add_argument("--backend", default="aws", choices=["aws", "local"],
                         help="aws adds the calls only a real account's run makes")
     policy.add_argument("--split", action="store_true",

@@ -35,6 +35,7 @@ def test_policy_prints_the_policy_for_the_regions_partition(no_account, capsys):
 def test_policy_refuses_a_bad_region_before_running(no_account, capsys):
     assert main(["policy", "http-alb", "--region", "mars"]) == 2
     assert "region" in capsys.readouterr().err
+    assert main(["policy", "http-alb", "-p", "region", "mars"]) == 2  # -p region is the policy's region too
 
 
 def test_split_policies_each_fit_a_managed_policy(no_account, capsys):
