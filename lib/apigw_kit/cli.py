@@ -1,4 +1,4 @@
-"""The `apigw-kit` command line: list, run, plan, doctor, demo, labs, inventory, teardown, local serve/reset.
+"""The `apigw-kit` command line: list, run, plan, policy, doctor, demo, labs, inventory, teardown, local serve/reset.
 
 Output is plain text that reads the same in a terminal and a CI log: tables,
 one line per fact, progress bars only when stderr is a terminal.
@@ -66,6 +66,19 @@ def cmd_plan(args) -> int:
     made = run.cloud.calls.since(before)
     print(f"API calls made by the plan: {made['read']} read, {made['mutating']} mutating")
     return 0 if made["mutating"] == 0 else 1
+
+
+def cmd_policy(args) -> int:
+    """Print the IAM policy a run of the pattern needs; replays it on a private embedded AWS (no account)."""
+    from .iam import split
+    from .iam_replay import policy_of
+    values = runbook.parse_cli_values(args.p or [], args.f or [])
+    region = args.region or values.get("region") or "eu-west-1"  # --region, else -p region, else the default
+    policy, notes = policy_of(args.pattern, values, region, args.backend)
+    for note in notes if not args.split else [n for n in notes if "--split" not in n]:
+        print(f"note: {note}", file=sys.stderr)
+    print(json.dumps(split(policy), indent=2) if args.split else policy.json())
+    return 0
 
 
 def cmd_labs(args) -> int:
@@ -183,6 +196,17 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("-f", action="append", metavar="PARAMS.yaml", help="parameters from a YAML file")
     plan.add_argument("--backend", choices=["local", "aws"])
     plan.set_defaults(func=cmd_plan)
+
+    policy = sub.add_parser("policy", help="the least-privilege IAM policy a run needs (replayed locally, no account)")
+    policy.add_argument("pattern", choices=runbook.patterns())
+    policy.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter (repeatable)")
+    policy.add_argument("-f", action="append", metavar="PARAMS.yaml", help="parameters from a YAML file")
+    policy.add_argument("--region", help="the region the policy is for (sets the partition); default: -p region, else eu-west-1")
+    policy.add_argument("--backend", default="aws", choices=["aws", "local"],
+                        help="aws adds the calls only a real account's run makes")
+    policy.add_argument("--split", action="store_true",
+                        help="a JSON list of policies, each small enough to be a managed policy (attach them all)")
+    policy.set_defaults(func=cmd_policy)
 
     labs = sub.add_parser("labs", help="labs found in the account by tag, with age, resource count and cost per hour")
     labs.add_argument("--backend", default="local", choices=["local", "aws"])

@@ -26,6 +26,7 @@ BACKENDS = ("local", "aws")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 LOCAL_ACCOUNT = "123456789012"  # moto's default account id
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Search", "Test")
+TAG_MEMBERS = ("Tags", "TagSpecifications", "tags")  # how botocore's models name tags given at creation
 
 
 def is_mutating(operation: str) -> bool:
@@ -37,11 +38,19 @@ class CallCounter:
 
     def __init__(self):
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._tagged: set[str] = set()
         self._lock = threading.Lock()
 
-    def record(self, service: str, operation: str) -> None:
+    def record(self, service: str, operation: str, tagged: bool = False) -> None:
         with self._lock:
             self._counts[(service, operation)] += 1
+            if tagged:
+                self._tagged.add(f"{service}:{operation}")
+
+    def tagged(self) -> set[str]:
+        """``service:Operation`` names called with tags in the request (tag-on-create, see iam.py)."""
+        with self._lock:
+            return set(self._tagged)
 
     def totals(self) -> dict[str, int]:
         with self._lock:
@@ -133,7 +142,7 @@ class Cloud:
         service = model.service_model.service_name
         if is_mutating(model.name) and not self._confirmed:
             self._check_account()
-        self.calls.record(service, model.name)
+        self.calls.record(service, model.name, tagged=any((params or {}).get(m) for m in TAG_MEMBERS))
         self.last_call = (service, model.name)
         for hook in self._call_hooks:
             hook(service, model.name, params)

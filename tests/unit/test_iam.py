@@ -1,4 +1,4 @@
-"""IAM policy from the call counter: the right action per operation, exactly the operations called."""
+"""IAM policy from the call counter: the right action and resources per operation, scoped to the lab."""
 from __future__ import annotations
 
 import pytest
@@ -17,17 +17,29 @@ APIGW = f"arn:aws:apigateway:{REGION}::"
     ("apigateway:PutIntegration", {("apigateway:PUT", f"{APIGW}/restapis/*/resources/*/methods/*/integration")}),
     ("apigateway:ImportRestApi", {("apigateway:POST", f"{APIGW}/restapis")}),  # ?mode=import is not part of the path
     ("apigateway:UpdateRestApi", {("apigateway:PATCH", f"{APIGW}/restapis/*")}),
-    ("elbv2:CreateLoadBalancer", {("elasticloadbalancing:CreateLoadBalancer", "*")}),
-    ("ec2:CreateVpc", {("ec2:CreateVpc", "*")}),
-    ("ssm:GetParameter", {("ssm:GetParameter", "*")}),
+    # the account is part of a domain name access association's ARN
+    ("apigateway:GetDomainNameAccessAssociations",
+     {("apigateway:GET", f"arn:aws:apigateway:{REGION}:*:/domainnameaccessassociations")}),
+    ("elbv2:CreateTargetGroup", {("elasticloadbalancing:CreateTargetGroup",
+                                  f"arn:aws:elasticloadbalancing:{REGION}:*:targetgroup/*/*")}),
+    ("ec2:DeleteVpc", {("ec2:DeleteVpc", f"arn:aws:ec2:{REGION}:*:vpc/*")}),
+    ("ec2:DescribeVpcs", {("ec2:DescribeVpcs", "*")}),  # no resource type: "*"
+    ("lambda:Invoke", {("lambda:InvokeFunction", f"arn:aws:lambda:{REGION}:*:function:*")}),
     ("sts:GetCallerIdentity", set()),  # needs no permission
 ])
-def test_operations_map_to_iam_actions(operation, expected):
+def test_operations_map_to_iam_actions_and_resources(operation, expected):
     assert iam.required(operation, REGION) == expected
 
 
+@pytest.mark.parametrize("region, partition", [("eu-west-1", "aws"), ("cn-north-1", "aws-cn"),
+                                               ("cn-northwest-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")])
+def test_partition_comes_from_the_region(region, partition):
+    assert iam.partition_of(region) == partition
+    assert iam.required("ec2:DeleteVpc", region) == {("ec2:DeleteVpc", f"arn:{partition}:ec2:{region}:*:vpc/*")}
+
+
 @pytest.fixture(scope="module")
-def pattern_one_operations(embedded_server):
+def pattern_one(embedded_server):
     from apigw_kit.local import reset
     reset(embedded_server.url)
     mp = pytest.MonkeyPatch()
@@ -36,30 +48,39 @@ def pattern_one_operations(embedded_server):
     run.verify()
     run.teardown()
     mp.undo()
-    return run.cloud.calls.operations(), run.iam_policy()
+    return run
 
 
-def test_policy_covers_exactly_the_called_operations(pattern_one_operations):
-    operations, policy = pattern_one_operations
-    wanted = set().union(*(iam.required(o, REGION) for o in operations))
-    assert iam.called_pairs(policy) == wanted
-    assert iam.missing(policy, operations, REGION) == set()
+def test_the_call_counter_knows_which_calls_carried_tags(pattern_one):
+    tagged = pattern_one.cloud.calls.tagged()
+    assert {"ec2:CreateVpc", "ec2:RunInstances", "elbv2:CreateLoadBalancer", "apigatewayv2:CreateApi"} <= tagged
+    assert not {"ec2:DeleteVpc", "ec2:AuthorizeSecurityGroupIngress", "apigatewayv2:CreateIntegration"} & tagged
 
 
-def test_a_policy_missing_an_operation_is_caught(pattern_one_operations):
-    operations, policy = pattern_one_operations
+def test_run_policy_covers_the_called_operations_for_its_lab(pattern_one):
+    policy = pattern_one.iam_policy()
+    operations = pattern_one.cloud.calls.operations()
+    assert iam.missing(policy, operations, REGION, "iam") == set()
+    conditions = [s["Condition"] for s in policy["Statement"] if "Condition" in s and not s["Sid"].startswith("Dependent")]
+    assert conditions and all("iam" in str(c) for c in conditions)  # the lab's tag, not another's
+
+
+def test_a_policy_missing_an_operation_is_caught(pattern_one):
+    policy = pattern_one.iam_policy()
     broken = {"Version": policy["Version"], "Statement": [
         {**s, "Action": [a for a in s["Action"] if a != "elasticloadbalancing:CreateLoadBalancer"]}
         for s in policy["Statement"]]}
-    assert iam.missing(broken, operations, REGION) == {"elbv2:CreateLoadBalancer"}
+    assert iam.missing(broken, pattern_one.cloud.calls.operations(), REGION, "iam") == {"elbv2:CreateLoadBalancer"}
 
 
-def test_implied_permissions_name_their_operations(pattern_one_operations):
-    _, policy = pattern_one_operations
-    implied = {s["Sid"]: s for s in policy["Statement"] if s["Sid"].startswith("Implied")}
-    ec2_creates = implied["ImpliedTagOnCreateEc2"]["Condition"]["StringEquals"]["ec2:CreateAction"]
+def test_dependent_rows_name_their_trigger_and_page(pattern_one):
+    policy = pattern_one.iam_policy()
+    dependent = {s["Sid"]: s for s in policy["Statement"] if s["Sid"].startswith("Dependent")}
+    ec2_creates = dependent["DependentTagOnCreateEc2"]["Condition"]["StringEquals"]["ec2:CreateAction"]
     assert {"CreateVpc", "CreateSubnet", "CreateSecurityGroup", "CreateRouteTable", "RunInstances"} <= set(ec2_creates)
-    elb_creates = implied["ImpliedTagOnCreateElb"]["Condition"]["StringEquals"]["elasticloadbalancing:CreateAction"]
+    elb_creates = dependent["DependentTagOnCreateElb"]["Condition"]["StringEquals"]["elasticloadbalancing:CreateAction"]
     assert set(elb_creates) == {"CreateLoadBalancer", "CreateTargetGroup", "CreateListener"}
-    assert implied["ImpliedServiceLinkedRoleForVpcLinkV2"]["Action"] == ["iam:CreateServiceLinkedRole"]
-    assert "ImpliedEndpointServiceForRestVpcLink" not in implied  # no REST VPC link in pattern 1
+    assert dependent["DependentServiceLinkedRoleElb"]["Condition"] == {
+        "StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}
+    assert not any(sid.startswith("DependentRestVpcLink") for sid in dependent)  # no REST VPC link in pattern 1
+    assert all(row.doc.startswith("https://docs.aws.amazon.com/") for row in iam.DEPENDENT)

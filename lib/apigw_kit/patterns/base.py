@@ -147,9 +147,12 @@ class PatternRun:
         return found.table
 
     def iam_policy(self):
-        """The least-privilege IAM policy for the API operations this run has called so far."""
+        """The least-privilege IAM policy for the API operations this run has called so far, scoped to its lab
+        (see apigw_kit.iam; ``apigw-kit policy`` prints the one a real account needs)."""
         from ..iam import policy_for
-        return policy_for(self.cloud.calls.operations(), self.cloud.region)
+        account = self.cloud.account_id if self.cloud.backend == "aws" else "*"
+        return policy_for(self.cloud.calls.operations(), self.cloud.region, self.lab.name, account,
+                          self.cloud.calls.tagged())
 
     @property
     def entry_url(self) -> str:
