@@ -58,6 +58,11 @@ def _mapping(arn: str, lab: str = "ci") -> dict:
     return {"ResourceARN": arn, "Tags": [{"Key": "apigw-kit:lab", "Value": lab}, {"Key": "Name", "Value": f"{lab}-cert"}]}
 
 
+def _with_region(mapping: dict, region: str = "eu-west-1") -> dict:
+    """An account-wide resource's mapping: its lab's region is a tag (see Lab.owns_global)."""
+    return {**mapping, "Tags": [*mapping["Tags"], {"Key": "apigw-kit:region", "Value": region}]}
+
+
 def test_real_account_certificates_are_paged_and_confirmed_by_acm():
     cloud = _aws()
     lab = cloud.lab("ci")
@@ -104,14 +109,17 @@ def test_real_account_hosted_zone_tags_are_asked_of_us_east_1():
     lab = cloud.lab("ci")
     global_tagging = Stubber(cloud.in_region("us-east-1").client("resourcegroupstaggingapi"))
     route53 = Stubber(cloud.client("route53"))
-    global_tagging.add_response("get_resources", {"ResourceTagMappingList": [_mapping("arn:aws:route53:::hostedzone/ZTAGGED")]},
+    global_tagging.add_response("get_resources", {"ResourceTagMappingList": [
+        _with_region(_mapping("arn:aws:route53:::hostedzone/ZTAGGED")),
+        _with_region(_mapping("arn:aws:route53:::hostedzone/ZELSEWHERE"), "us-west-2")]},
                                 {"TagFilters": [{"Key": "apigw-kit:lab", "Values": ["ci"]}],
                                  "ResourceTypeFilters": ["route53:hostedzone"]})
     zone = {"CallerReference": "x", "Config": {"PrivateZone": False}}
     route53.add_response("list_hosted_zones", {"HostedZones": [
         {**zone, "Id": "/hostedzone/ZTAGGED", "Name": "ci.example.com."},
-        {**zone, "Id": "/hostedzone/ZUNTAGGED", "Name": "ci2.example.com.", "CallerReference": "apigw-kit/ci/zone/1"},
-        {**zone, "Id": "/hostedzone/ZOTHER", "Name": "other.example.com."}],
+        {**zone, "Id": "/hostedzone/ZUNTAGGED", "Name": "ci2.example.com.", "CallerReference": "apigw-kit/ci/eu-west-1/zone/1"},
+        {**zone, "Id": "/hostedzone/ZOTHER", "Name": "other.example.com."},
+        {**zone, "Id": "/hostedzone/ZELSEWHERE", "Name": "ci.example.com."}],  # same lab name, other region
         "IsTruncated": False, "MaxItems": "100", "Marker": ""})
     global_tagging.activate()
     route53.activate()

@@ -423,7 +423,8 @@ def _find_zones(lab) -> list[Found]:
     ListHostedZones (100 zones a page) confirms each zone still exists and finds one whose run stopped
     before tagging it; the ledger reads of _find_records need that list anyway.
     """
-    tags = {arn.split("/")[-1]: found for arn, found in tagged(lab, "route53:hostedzone").items()}
+    tags = {arn.split("/")[-1]: found for arn, found in tagged(lab, "route53:hostedzone").items()
+            if lab.owns_global(found)}  # zones are account-wide: a same-named lab of another region keeps its own
     return [Found("route53:hosted-zone", z["Id"].split("/")[-1], name_of(tags.get(z["Id"].split("/")[-1])),
                   ("private " if z["Config"].get("PrivateZone") else "public ") + _bare(z["Name"]))
             for z in _zones(lab.cloud)

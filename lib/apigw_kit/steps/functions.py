@@ -31,6 +31,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from ..errors import KitError, ParameterError, WaitTimeout
+from ..iam import partition_of
 from ..tagged import tagged
 from ..waits import wait_for
 from . import Found, register
@@ -109,7 +110,7 @@ def ensure_function_role(lab, function_role: str, statements: list[dict]) -> str
     iam = lab.cloud.client("iam")
     role = f"{function_role}-role"
     name = lab.global_name(role)  # fits IAM's 64 characters (tests/unit/test_pattern5_functions.py)
-    log_group = f"arn:aws:logs:{lab.cloud.region}:*:log-group:/aws/lambda/{lab.resource_name(function_role)}"
+    log_group = f"arn:{partition_of(lab.cloud.region)}:logs:{lab.cloud.region}:*:log-group:/aws/lambda/{lab.resource_name(function_role)}"
     policy = {"Version": "2012-10-17", "Statement": [
         {"Sid": "OwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": [log_group, f"{log_group}:*"]}, *statements]}
