@@ -14,6 +14,12 @@ REGION = "eu-west-1"
 ACCOUNT = "111122223333"
 
 
+@pytest.fixture(autouse=True)
+def _no_quota_preflight(monkeypatch):
+    """The guard is under test here; the quota preflight's calls are stubbed in test_quotas.py."""
+    monkeypatch.setattr("apigw_kit.patterns.base.PatternRun.check_quotas", lambda self: [])
+
+
 def _aws(confirm_account=None):
     """A Cloud on backend aws with fake credentials; STS answers ACCOUNT, EC2 is stubbed."""
     session = boto3.Session(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="example", region_name=REGION)
