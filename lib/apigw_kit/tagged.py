@@ -16,20 +16,17 @@ first region only (us-east-1 for aws).
 """
 from __future__ import annotations
 
+from .iam import partition_of
 from .lab import LAB_TAG
 
 GLOBAL_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-northwest-1"}
 GLOBAL_TYPES = ("route53:",)
 
 
-def partition(region: str) -> str:
-    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-
-
 def _where(cloud, resource_type: str):
     """The connection whose region the Tagging API reports ``resource_type`` in."""
     if resource_type.startswith(GLOBAL_TYPES):
-        return cloud.in_region(GLOBAL_REGION[partition(cloud.region)])
+        return cloud.in_region(GLOBAL_REGION[partition_of(cloud.region)])
     return cloud
 
 
