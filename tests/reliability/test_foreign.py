@@ -33,6 +33,8 @@ def build_foreign(client, vpc_id: str | None = None, cidr: str = "10.99.0.0/16")
     if vpc_id is None:
         vpc_id = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=[
             {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "payments"}]}])["Vpc"]["VpcId"]
+        # A VPC that hosts interface endpoints with private DNS has both DNS attributes on (pattern 3 checks it).
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
         prefix = cidr.split(".")[:2]
         subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"{prefix[0]}.{prefix[1]}.{i}.0/24",
                                      AvailabilityZone=zone)["Subnet"]["SubnetId"] for i, zone in enumerate(zones)]
