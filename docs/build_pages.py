@@ -28,8 +28,8 @@ SECTION = re.compile(r"^#{1,2}\s")  # the heading that ends a "##" section
 LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)")
 
 # Modules of the API reference; the families under steps/ and patterns/ are found by listing the packages.
-API_MODULES = ["cloud", "errors", "lab", "inventory", "drawing", "checks", "tracer", "runbook"]
-API_PACKAGES = ["steps", "patterns"]
+API_MODULES = ["cloud", "errors", "lab", "inventory", "drawing", "checks", "runbook"]
+API_PACKAGES = ["steps", "patterns", "tracer"]
 
 # Every field of catalogue.Misconfiguration is either shown on the troubleshooting page or
 # deliberately left off it; a field the catalogue gains or loses stops the build here.
