@@ -16,6 +16,12 @@ from .model import _Hops
 EXECUTE_API = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
 VPCE_HOST = re.compile(r"^(?P<id>vpce-[0-9a-f]+)-[a-z0-9]+(\.[a-z0-9-]+)?\.execute-api\.[a-z0-9-]+\.vpce\.amazonaws\.com$")
 EXECUTE_API_SERVICE = re.compile(r"^com\.amazonaws\.[a-z0-9-]+\.execute-api$")
+# A path no mapping of a custom domain matches: 403 "Missing Authentication Token".
+KC_403_CUSTOM_DOMAIN = "https://repost.aws/knowledge-center/api-gateway-403-custom-domain"
+# An execute-api interface endpoint forwards only to private APIs: a public API reached through one answers 403.
+KC_403_VPC = "https://repost.aws/knowledge-center/api-gateway-vpc-connections"
+DOC_DISABLE_REST_ENDPOINT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html"
+DOC_DISABLE_HTTP_ENDPOINT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-disable-default-endpoint.html"
 
 
 # Policies --------------------------------------------------------------------
@@ -116,42 +122,79 @@ class ApiGatewayLayer(_Hops):
                 if EXECUTE_API_SERVICE.match(e["ServiceName"]) and e.get("State", "").lower() == "available"]
 
     def domain_mapping(self, domain: str) -> None:
-        mappings = _v2_items(self.v2.get_api_mappings, DomainName=domain)
+        """Follow the custom domain's API mapping (HTTP API domain) or base path mapping (REST API domain)."""
+        try:
+            mappings = _v2_items(self.v2.get_api_mappings, DomainName=domain)
+        except ClientError:  # a REST API domain the v2 API does not list (the embedded AWS keeps them apart)
+            mapping = self.base_path_mapping(domain, "custom domain")
+            self.add("custom domain", "base path mapping", domain, "ok",
+                     f"mapped to API {mapping['restApiId']} stage {mapping.get('stage')}")
+            return self.rest_api(self.v1.get_rest_api(restApiId=mapping["restApiId"]), None, mapping.get("stage"))
         segment = self.path.strip("/").split("/")[0]
         mapping = next((m for m in mappings if m.get("ApiMappingKey", "") == segment and segment), None) or \
             next((m for m in mappings if not m.get("ApiMappingKey")), None)
         if mapping is None:
-            self.fail("custom domain", "API mapping", domain, f"no API mapping of {domain} matches {self.path}", 403)
+            self.fail("custom domain", "API mapping", domain, f"no API mapping of {domain} matches {self.path}: API Gateway "
+                      f'answers 403 {{"message":"Missing Authentication Token"}} ({KC_403_CUSTOM_DOMAIN})', 403)
         if mapping.get("ApiMappingKey"):
             self.path = "/" + self.path.strip("/").partition("/")[2]
         self.add("custom domain", "API mapping", mapping["ApiMappingId"], "ok",
                  f"{domain}/{mapping.get('ApiMappingKey', '')} -> API {mapping['ApiId']} stage {mapping['Stage']}")
         self.api_by_id(mapping["ApiId"], None, via_endpoint=None, stage=mapping["Stage"])
 
+    def base_path_mapping(self, domain: str, hop: str) -> dict:
+        """The base path mapping of REST domain ``domain`` the path selects (its first segment, else the empty one)."""
+        segment = self.path.strip("/").split("/")[0]
+        mappings = self.v1.get_base_path_mappings(domainName=domain).get("items", [])
+        mapping = next((m for m in mappings if m.get("basePath") == segment and segment), None) or \
+            next((m for m in mappings if m.get("basePath") in ("(none)", "", None)), None)
+        if mapping is None:
+            self.fail(hop, "base path mapping", domain, f"no base path mapping of {domain} matches {self.path}: API "
+                      f'Gateway answers 403 {{"message":"Missing Authentication Token"}} ({KC_403_CUSTOM_DOMAIN})', 403)
+        if mapping.get("basePath") not in ("(none)", "", None):
+            self.path = "/" + self.path.strip("/").partition("/")[2]
+        return mapping
+
     # APIs ----------------------------------------------------------------------------
     def api_by_id(self, api_id: str, host_header: str | None, via_endpoint: dict | None, stage: str | None = None) -> None:
+        """The API named by its execute-api name (``stage`` None) or by a custom domain's mapping (``stage`` given)."""
         try:
             api = self.v2.get_api(ApiId=api_id)
         except ClientError:
             api = None
         if api is not None and api.get("ProtocolType") == "HTTP":
+            if stage is None:
+                self.default_endpoint("HTTP API", api_id, via_endpoint, api.get("DisableExecuteApiEndpoint"))
             return self.http_api(api, stage)
         try:
             rest = self.v1.get_rest_api(restApiId=api_id)
         except ClientError:
             self.fail("entry", "API", api_id, f"no HTTP or REST API {api_id} in {self.cloud.region}", 403)
+        if stage is None and "PRIVATE" not in rest.get("endpointConfiguration", {}).get("types", []):
+            self.default_endpoint("REST API", api_id, via_endpoint, rest.get("disableExecuteApiEndpoint"))
         return self.rest_api(rest, via_endpoint, stage)
+
+    def default_endpoint(self, kind: str, api_id: str, via_endpoint: dict | None, disabled: bool | None) -> None:
+        """A public (regional or edge) API called by its execute-api name: not through an execute-api VPC endpoint,
+        and not with its default endpoint disabled; either answers 403."""
+        only_private = (f"an interface endpoint forwards only to private APIs, so this public {kind} answers 403 "
+                        f"Forbidden ({KC_403_VPC})")
+        if via_endpoint is not None:
+            self.fail("entry", "VPC endpoint", via_endpoint["VpcEndpointId"], f"the request goes through execute-api "
+                      f"endpoint {via_endpoint['VpcEndpointId']}: {only_private}", 403)
+        if self.source.kind == "vpc":
+            captured = next((e for e in self.execute_api_endpoints(self.source.vpc_id) if e.get("PrivateDnsEnabled")), None)
+            if captured is not None:
+                self.fail("entry", "VPC endpoint private DNS", captured["VpcEndpointId"], f"{self.source.vpc_id} has an "
+                          f"execute-api endpoint with private DNS: every *.execute-api.{self.cloud.region}.amazonaws.com "
+                          f"name resolves to it there, and {only_private}", 403)
+        if disabled:
+            doc = DOC_DISABLE_REST_ENDPOINT if kind == "REST API" else DOC_DISABLE_HTTP_ENDPOINT
+            self.fail("entry", kind, api_id, f"the default execute-api endpoint is disabled: it answers 403 Forbidden; "
+                      f"call the custom domain ({doc})", 403)
 
     def http_api(self, api: dict, stage: str | None) -> None:
         api_id = api["ApiId"]
-        if self.source.kind == "vpc" and stage is None:
-            private_dns = [e["VpcEndpointId"] for e in self.execute_api_endpoints(self.source.vpc_id) if e.get("PrivateDnsEnabled")]
-            if private_dns:
-                self.fail("entry", "VPC endpoint private DNS", private_dns[0], f"{self.source.vpc_id} has an execute-api "
-                          "endpoint with private DNS: *.execute-api names resolve to it, and it forwards only to private "
-                          "REST APIs, so this HTTP API answers 403", 403)
-        if api.get("DisableExecuteApiEndpoint") and stage is None:
-            self.fail("entry", "HTTP API", api_id, "the default execute-api endpoint is disabled; call the custom domain", 403)
         stages = {s["StageName"] for s in _v2_items(self.v2.get_stages, ApiId=api_id)}
         if stage is None:
             first = self.path.strip("/").split("/")[0]
@@ -266,14 +309,7 @@ class ApiGatewayLayer(_Hops):
             self.fail("host header", "Host", host_header, "the execute-api endpoint receives a Host that is neither an "
                       "API's execute-api name nor a custom domain name of a private API: API Gateway answers "
                       '{"message":"Forbidden"}', 403)
-        segment = self.path.strip("/").split("/")[0]
-        mappings = self.v1.get_base_path_mappings(domainName=host_header).get("items", [])
-        mapping = next((m for m in mappings if m.get("basePath") == segment and segment), None) or \
-            next((m for m in mappings if m.get("basePath") in ("(none)", "", None)), None)
-        if mapping is None:
-            self.fail("host header", "base path mapping", host_header, f"no base path mapping of {host_header} matches {self.path}", 403)
-        if mapping.get("basePath") not in ("(none)", "", None):
-            self.path = "/" + self.path.strip("/").partition("/")[2]
+        mapping = self.base_path_mapping(host_header, "host header")
         self.add("host header", "custom domain", host_header, "ok", f"mapped to API {mapping['restApiId']} stage {mapping.get('stage')}")
         rest = self.v1.get_rest_api(restApiId=mapping["restApiId"])
         self.rest_api(rest, endpoint, mapping.get("stage"))

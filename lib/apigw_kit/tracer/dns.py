@@ -6,6 +6,8 @@ from botocore.exceptions import ClientError
 from .apigw import EXECUTE_API, VPCE_HOST
 from .model import _Hops
 
+KC_WRONG_CERTIFICATE = "https://repost.aws/knowledge-center/api-gateway-domain-certificate"
+
 
 class DnsLayer(_Hops):
     # Entry -------------------------------------------------------------------------
@@ -18,15 +20,14 @@ class DnsLayer(_Hops):
         if vpce:
             return self.vpc_endpoint_entry(vpce["id"], host, host_header)
         target = self.resolve(host)
-        if target is None:
-            return self.custom_domain(host, host_header)
-        lb = next((lb for lb in self.load_balancers() if lb["DNSName"].lower() == target), None)
-        if lb is not None:
-            return self.load_balancer_entry(lb, host_header)
-        for endpoint in self.execute_api_endpoints():
-            if any(e["DnsName"].lower() == target for e in endpoint.get("DnsEntries", [])):
-                return self.vpc_endpoint_entry(endpoint["VpcEndpointId"], host, host_header)
-        return self.custom_domain(host, host_header)
+        if target is not None:
+            lb = next((lb for lb in self.load_balancers() if lb["DNSName"].lower() == target), None)
+            if lb is not None:
+                return self.load_balancer_entry(lb, host_header)
+            for endpoint in self.execute_api_endpoints():
+                if any(e["DnsName"].lower() == target for e in endpoint.get("DnsEntries", [])):
+                    return self.vpc_endpoint_entry(endpoint["VpcEndpointId"], host, host_header)
+        return self.custom_domain(host, target)
 
     def resolve(self, host: str) -> str | None:
         """The DNS name ``host`` points to in this account's Route 53, checking the zone is visible."""
@@ -63,12 +64,47 @@ class DnsLayer(_Hops):
         self.fail("dns", "Route 53 private zone", zone_id, f"{what}, but the zone is private to {', '.join(vpcs) or 'no VPC'} "
                   f"and {self.source.label} cannot resolve it (NXDOMAIN)", None)
 
-    def custom_domain(self, host: str, host_header: str) -> None:
+    def custom_domain(self, host: str, target: str | None) -> None:
+        """A name that is no load balancer or endpoint: an API Gateway custom domain, judged by where its record points.
+
+        A regional custom domain is served at its own API Gateway domain name (``d-<id>.execute-api...``,
+        ApiGatewayDomainName / regionalDomainName; CloudFront's name for an edge-optimized one), and the record must
+        point there (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-regional-api-custom-domain-create.html).
+        """
+        api = EXECUTE_API.match(target or "")
+        if api:  # KC: the endpoint presents *.execute-api's certificate, not the domain's
+            self.fail("dns", "Route 53 record", host, f"points {host} at {target}, the default execute-api name of API "
+                      f"{api['api']}, not at a custom domain's API Gateway domain name: that endpoint presents the "
+                      f"*.execute-api.{api['region']}.amazonaws.com certificate, which does not cover {host}, so the "
+                      f"client's TLS verification fails ({KC_WRONG_CERTIFICATE})", None)
+        served_at = self.domain_targets(host)
+        if not served_at:
+            if target is None:
+                self.fail("dns", "name", host, "no Route 53 record, load balancer, endpoint or API Gateway custom domain "
+                          "of this account has this name: it does not resolve", None)
+            self.fail("dns", "Route 53 record", host, f"points at {target}, which is no load balancer, VPC endpoint or "
+                      f"API Gateway custom domain of {self.cloud.region}: the tracer cannot follow it", None)
+        if target is None:
+            self.add("dns", "custom domain name", host, "warn", "no Route 53 record in this account; assuming the "
+                     f"external DNS points at the domain's API Gateway name ({', '.join(served_at)})")
+        elif target not in served_at:
+            # Other API Gateway names may share the domain's front end; the guide asks for the domain's own: emulated strictly.
+            self.fail("dns", "Route 53 record", host, f"points at {target}, but the custom domain {host} is served at "
+                      f"{', '.join(served_at)}: requests never reach the domain's certificate and API mappings "
+                      f"({KC_WRONG_CERTIFICATE})", None)
+        else:
+            self.add("dns", "custom domain name", host, "ok", f"the record points at the domain's API Gateway name {target}")
+        self.domain_mapping(host)
+
+    def domain_targets(self, host: str) -> list[str]:
+        """The API Gateway names custom domain ``host`` is served at (HTTP API or REST API domain); [] if none."""
         try:
-            domain = self.v2.get_domain_name(DomainName=host)
+            configs = self.v2.get_domain_name(DomainName=host).get("DomainNameConfigurations", [])
+            return [c["ApiGatewayDomainName"].lower() for c in configs if c.get("ApiGatewayDomainName")]
         except ClientError:
-            self.fail("dns", "name", host, "no Route 53 record, load balancer, endpoint or API Gateway custom domain "
-                      "of this account has this name: it does not resolve", None)
-        self.add("dns", "custom domain name", host, "warn", "no Route 53 record in this account; assuming the "
-                 "external DNS points at the domain's API Gateway name")
-        self.domain_mapping(domain["DomainName"])
+            pass
+        try:
+            domain = self.v1.get_domain_name(domainName=host)
+        except ClientError:
+            return []
+        return [domain[k].lower() for k in ("regionalDomainName", "distributionDomainName") if domain.get(k)]
