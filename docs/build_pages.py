@@ -33,7 +33,8 @@ API_PACKAGES = ["steps", "patterns", "tracer"]
 
 # Every field of catalogue.Misconfiguration is either shown on the troubleshooting page or
 # deliberately left off it; a field the catalogue gains or loses stops the build here.
-CATALOGUE_SHOWN = ("id", "title", "pattern", "symptom", "status", "hop", "cause", "fix", "reference", "local_only")
+CATALOGUE_SHOWN = ("id", "title", "pattern", "symptom", "status", "hop", "cause", "fix", "observe", "reference",
+                   "local_only")
 CATALOGUE_LEFT_OFF = ("break_lab", "request", "fix_lab")  # code for the tests and workshop exercises, not for readers
 
 
@@ -185,7 +186,7 @@ def troubleshooting_page(pages: dict) -> str:
         if page:
             out += [f"Built in {{doc}}`{escape(pages[page][0])} <patterns/{page}>`.", ""]
         for e in entries:
-            status = "no response (the connection times out)" if e.status is None else f"HTTP {e.status}"
+            status = "no HTTP response" if e.status is None else f"HTTP {e.status}"  # the symptom says why
             references = " ".join(f"<{url.strip()}>" for url in e.reference.split(";"))
             out += [f"({e.id})=", f"### {escape(e.title)}", "",
                     f"- **Symptom:** {symptom(e.symptom)} ({status})",
@@ -193,6 +194,7 @@ def troubleshooting_page(pages: dict) -> str:
                     f"{escape(e.hop)}",
                     f"- **Cause:** {escape(e.cause)}",
                     f"- **Fix:** {escape(e.fix)}",
+                    f"- **Observe it on AWS:** {escape(e.observe)}",
                     f"- **Reference:** {references}",
                     f"- **Catalogue id:** `{e.id}`"]
             played = [run.NOTEBOOK for run in runs if e.id in run.EXERCISES and run.NOTEBOOK in pages]

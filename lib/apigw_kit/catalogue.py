@@ -1,42 +1,31 @@
-"""Misconfigurations users actually hit, as data: symptom, cause, fix, reference, and how to cause it.
+"""Misconfigurations users actually hit, as data: symptom, cause, fix, how to observe it on AWS, reference.
 
-Each entry names the lab pattern it applies to, a ``break_lab(lab)`` that
-breaks a healthy lab of that pattern in exactly that way (found by the lab's
-tags and names, so it works on a lab built by any code), and ``request(lab)``,
-the ``trace()`` arguments of the request that shows the symptom. The tests
-build each broken lab and assert the tracer names the cause; workshop
-break-and-fix exercises and the docs' troubleshooting page read the same list.
+Each entry names the lab pattern it applies to and three lab actions kept in
+``apigw_kit.catalogue_lab``: ``break_lab(lab)`` breaks a healthy lab of that
+pattern in exactly that way, ``request(lab)`` gives the ``trace()`` arguments
+of the request that shows the symptom, and ``fix_lab(lab)`` repairs it with
+plain boto3. The tests build each broken lab, assert the tracer names the
+cause and that the fix repairs it; workshop break-and-fix exercises and the
+docs' troubleshooting page read the same list.
 
 Patterns: ``http-alb`` (HTTP API -> VPC link v2 -> internal ALB:80 -> instance),
 ``http-alb-tls`` (the same through an HTTPS:443 listener with TlsConfig),
-``rest-private-alb`` (client -> internal ALB:443 -> execute-api endpoint ->
-private REST API, custom domain ``api.<lab>.internal``), ``rest-nlb``
-(regional REST API -> VPC link v1 -> NLB with security groups -> instance),
-``rest-nlb-alb`` (REST API -> VPC link v1 -> NLB whose IP targets a scheduled
-sync function keeps on the ALB's addresses -> internal ALB -> instance).
-
-Entries find resources by role and by what points at what (the target group a
-listener forwards to, the groups guarding an NLB's targets), not by one
-builder's names, so the pattern notebooks play them as workshop exercises on
-their own labs.
+``http-alb-domain`` (the TLS one behind a regional custom domain with an alias
+record in a public zone), ``rest-private-alb`` (client -> internal ALB:443 ->
+execute-api endpoint -> private REST API, custom domain ``api.<lab>.internal``),
+``rest-nlb`` (regional REST API -> VPC link v1 -> NLB with security groups ->
+instance), ``rest-nlb-alb`` (REST API -> VPC link v1 -> NLB whose IP targets a
+scheduled sync function keeps on the ALB's addresses -> internal ALB -> instance).
 """
 from __future__ import annotations
 
-import ipaddress
-import json
 from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 
-from . import local
-from .checks import load_balancer_ips
-from .lambdas import target_sync
+from . import catalogue_lab as lab_actions
 from .errors import ParameterError
-from .steps import dns, functions, network
-from .steps import elb as steps_elb  # functions here name their elbv2 client 'elb'
-from .steps.apigw_http import VpcLink, wait_vpc_link
-from .steps.apigw_http import _items as _v2_items
 from .tracer import DOC_ALB_ERRORS, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
 
 KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
@@ -65,425 +54,11 @@ class Misconfiguration:
     cause: str
     fix: str
     reference: str
-    break_lab: Callable
-    request: Callable
+    observe: str  # where the fault shows on AWS: an access log field, a target health reason, Reachability Analyzer...
+    break_lab: Callable  # lab actions (apigw_kit.catalogue_lab): break a healthy lab of ``pattern`` this way
+    request: Callable  # the trace() arguments of the request that shows the symptom
     local_only: bool = False  # AWS reaches the state on its own; only the embedded AWS can force it
     fix_lab: Callable | None = None  # repairs a lab broken by break_lab (workshop solutions); None: nothing in the lab to fix
-
-
-# Finding a lab's resources by tag and name (live state, never the builder's records) ------------
-def _ec2_id(lab, role: str, kind: str) -> str:
-    ec2 = lab.cloud.client("ec2")
-    found = {
-        "security-group": lambda: [g["GroupId"] for g in ec2.describe_security_groups(Filters=lab.ec2_filters(role))["SecurityGroups"]],
-        "vpc": lambda: [v["VpcId"] for v in ec2.describe_vpcs(Filters=lab.ec2_filters(role))["Vpcs"]],
-        "instance": lambda: [i["InstanceId"] for r in ec2.describe_instances(Filters=lab.ec2_filters(role))["Reservations"]
-                             for i in r["Instances"] if i["State"]["Name"] != "terminated"],
-        "vpc-endpoint": lambda: [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=lab.ec2_filters(role))["VpcEndpoints"]],
-    }[kind]()
-    if not found:
-        raise ParameterError("lab", f"lab {lab.name!r} has no {kind} with role {role!r}", "build the healthy lab of this pattern first")
-    return found[0]
-
-
-def _load_balancer(lab, role: str) -> dict:
-    return lab.cloud.client("elbv2").describe_load_balancers(Names=[lab.resource_name(role)])["LoadBalancers"][0]
-
-
-def _listener(lab, role: str, port: int) -> dict:
-    listeners = lab.cloud.client("elbv2").describe_listeners(LoadBalancerArn=_load_balancer(lab, role)["LoadBalancerArn"])
-    return next(l for l in listeners["Listeners"] if l["Port"] == port)
-
-
-def _http_api(lab) -> dict:
-    v2 = lab.cloud.client("apigatewayv2")
-    return next(a for a in _v2_items(v2.get_apis) if a["Name"] == lab.resource_name("http-api"))
-
-
-def _private_integration(lab) -> tuple[str, dict]:
-    v2, api = lab.cloud.client("apigatewayv2"), _http_api(lab)
-    return api["ApiId"], next(i for i in _v2_items(v2.get_integrations, ApiId=api["ApiId"]) if i.get("ConnectionType") == "VPC_LINK")
-
-
-def _update_integration(lab, **changes) -> None:
-    """Change the private integration where it differs (so a fix run on a healthy lab changes nothing)."""
-    api_id, integration = _private_integration(lab)
-    if any(integration.get(key) != value for key, value in changes.items()):
-        lab.cloud.client("apigatewayv2").update_integration(ApiId=api_id, IntegrationId=integration["IntegrationId"], **changes)
-
-
-def _rest_api(lab, role: str) -> dict:
-    apis = lab.cloud.client("apigateway").get_rest_apis(limit=500)["items"]
-    return next(a for a in apis if a["name"] == lab.resource_name(role))
-
-
-def custom_domain(lab) -> str:
-    """The private custom domain name of the ``rest-private-alb`` pattern."""
-    return f"api.{lab.name}.internal"
-
-
-def _revoke_sources(lab, group_id: str, groups=(), cidrs=()) -> None:
-    """Revoke the ingress of ``group_id`` from these source groups and CIDRs, and nothing else."""
-    ec2 = lab.cloud.client("ec2")
-    for rule in ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]:
-        pairs = [p for p in rule.get("UserIdGroupPairs", []) if p["GroupId"] in groups]
-        ranges = [r for r in rule.get("IpRanges", []) if r["CidrIp"] in cidrs]
-        if pairs or ranges:
-            ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[{
-                **rule, "UserIdGroupPairs": pairs, "IpRanges": ranges, "Ipv6Ranges": [], "PrefixListIds": []}])
-
-
-# Requests ----------------------------------------------------------------------------------------
-def api_request(lab, source: str = "internet") -> dict:
-    return {"url": _http_api(lab)["ApiEndpoint"] + "/orders", "source": source}
-
-
-def private_alb_request(lab) -> dict:
-    vpc = _ec2_id(lab, "vpc", "vpc")
-    return {"url": f"https://{custom_domain(lab)}/", "source": f"vpc:{vpc}"}
-
-
-def rest_nlb_request(lab) -> dict:
-    api = _rest_api(lab, "rest-api")
-    return {"url": f"https://{api['id']}.execute-api.{lab.cloud.region}.amazonaws.com/prod/orders", "source": "internet"}
-
-
-def public_name(lab) -> str:
-    return f"app.{lab.name}.example.com"
-
-
-# Breaks ------------------------------------------------------------------------------------------
-def break_alb_sg(lab) -> None:
-    _revoke_sources(lab, _ec2_id(lab, "alb", "security-group"), groups=[_ec2_id(lab, "vpc-link", "security-group")])
-
-
-def break_integration_uri(lab) -> None:
-    """Recreate the listener: the integration keeps the old listener's ARN."""
-    elb = lab.cloud.client("elbv2")
-    listener = _listener(lab, "alb", 80)
-    elb.delete_listener(ListenerArn=listener["ListenerArn"])
-    elb.create_listener(LoadBalancerArn=listener["LoadBalancerArn"], Port=80, Protocol="HTTP",
-                        DefaultActions=listener["DefaultActions"], Tags=lab.tag_list("listener-80"))
-
-
-def break_link_subnets(lab) -> None:
-    """Move the integration to a VPC link whose subnets are in another VPC."""
-    ec2, v2 = lab.cloud.client("ec2"), lab.cloud.client("apigatewayv2")
-    vpc = ec2.create_vpc(CidrBlock="10.251.0.0/16", TagSpecifications=lab.tag_specs("vpc", "other-vpc"))["Vpc"]["VpcId"]
-    zones = [z["ZoneId"] for z in network.vpc_link_zones(lab.cloud, 2)]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.251.{i}.0/24", AvailabilityZoneId=zone,
-                                 TagSpecifications=lab.tag_specs("subnet", f"other-{i}"))["Subnet"]["SubnetId"]
-               for i, zone in enumerate(zones)]
-    group = ec2.create_security_group(GroupName=lab.resource_name("other-link-sg"), Description="other VPC link",
-                                      VpcId=vpc, TagSpecifications=lab.tag_specs("security-group", "other-link-sg"))["GroupId"]
-    link = v2.create_vpc_link(Name=lab.resource_name("other-link"), SubnetIds=subnets, SecurityGroupIds=[group],
-                              Tags=lab.tags("other-link"))
-    wait_vpc_link(lab, VpcLink(link["VpcLinkId"], link["Name"], tuple(subnets), (group,)))
-    _update_integration(lab, ConnectionId=link["VpcLinkId"])
-
-
-def break_targets(lab) -> None:
-    """Stop the web instance and wait until it is stopped: the target is registered but unused (Target.InvalidState)."""
-    instance = _ec2_id(lab, "web", "instance")
-    lab.cloud.client("ec2").stop_instances(InstanceIds=[instance])
-    network.wait_instance(lab, instance, "stopped")
-
-
-def break_link_inactive(lab) -> None:
-    if lab.cloud.backend != "local":
-        raise ParameterError("backend", "a VPC link cannot be made INACTIVE through the AWS API",
-                             "AWS sets it after 60 days without traffic; run this exercise on the embedded AWS")
-    _, integration = _private_integration(lab)
-    local.admin(lab.cloud.endpoint_url, "vpc-link-state", {"id": integration["ConnectionId"], "state": "INACTIVE"})
-
-
-def break_tls_name(lab) -> None:
-    _update_integration(lab, TlsConfig={"ServerNameToVerify": f"backend.{lab.name}.other.example"})
-
-
-def break_internet_facing(lab) -> None:
-    """Put an internet-facing ALB (in subnets routed to an internet gateway) behind the VPC link."""
-    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
-    vpc = _ec2_id(lab, "vpc", "vpc")
-    gateway = ec2.create_internet_gateway(TagSpecifications=lab.tag_specs("internet-gateway", "igw"))["InternetGateway"]
-    ec2.attach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc)
-    table = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"][0]
-    ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway["InternetGatewayId"])
-    alb_sg = _ec2_id(lab, "alb", "security-group")
-    ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
-    internal = _load_balancer(lab, "alb")
-    public = elb.create_load_balancer(Name=lab.resource_name("public-alb"), Scheme="internet-facing", Type="application",
-                                      Subnets=[z["SubnetId"] for z in internal["AvailabilityZones"]],
-                                      SecurityGroups=[alb_sg], Tags=lab.tag_list("public-alb"))["LoadBalancers"][0]
-    target_group = _listener(lab, "alb", 80)["DefaultActions"][0]["TargetGroupArn"]
-    listener = elb.create_listener(LoadBalancerArn=public["LoadBalancerArn"], Port=80, Protocol="HTTP",
-                                   DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}])["Listeners"][0]
-    _update_integration(lab, IntegrationUri=listener["ListenerArn"])
-
-
-def break_public_dns_to_internal(lab) -> None:
-    """Publish the internal ALB's name in a public zone, for internet clients."""
-    r53 = lab.cloud.client("route53")
-    with lab.idempotency_token("public-zone") as token:
-        zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=token)["HostedZone"]
-    lb = _load_balancer(lab, "alb")
-    r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
-        "Name": public_name(lab), "Type": "A", "AliasTarget": {
-            "HostedZoneId": lb["CanonicalHostedZoneId"], "DNSName": lb["DNSName"], "EvaluateTargetHealth": False}}}]})
-
-
-def internal_alb_request(lab) -> dict:
-    return {"url": f"http://{public_name(lab)}/", "source": "internet"}
-
-
-def break_custom_domain(lab) -> None:
-    """Remove the custom domain: the ALB forwards a Host no API claims (the 2019 recipe before its last step)."""
-    v1 = lab.cloud.client("apigateway")
-    for mapping in v1.get_base_path_mappings(domainName=custom_domain(lab)).get("items", []):
-        v1.delete_base_path_mapping(domainName=custom_domain(lab), basePath=mapping["basePath"])
-    v1.delete_domain_name(domainName=custom_domain(lab))
-
-
-def _forwarded_group(lab, role: str, port: int) -> str:
-    """The target group a listener of the lab's load balancer ``role`` forwards to."""
-    return _listener(lab, role, port)["DefaultActions"][0]["TargetGroupArn"]
-
-
-def break_health_matcher(lab) -> None:
-    lab.cloud.client("elbv2").modify_target_group(TargetGroupArn=_forwarded_group(lab, "alb", 443), Matcher={"HttpCode": "200"})
-
-
-def _set_source_vpce(lab, endpoint_id: str) -> bool:
-    """Make every aws:SourceVpce condition of the private API's policy name ``endpoint_id``; True if it changed."""
-    api = _rest_api(lab, "private-api")
-    policy = json.loads(api["policy"].replace('\\"', '"')) if isinstance(api["policy"], str) else api["policy"]
-    changed = False
-    for statement in policy["Statement"]:
-        for test in statement.get("Condition", {}).values():
-            if "aws:SourceVpce" in test and test["aws:SourceVpce"] != endpoint_id:
-                test["aws:SourceVpce"], changed = endpoint_id, True
-    if changed:
-        lab.cloud.client("apigateway").update_rest_api(restApiId=api["id"], patchOperations=[
-            {"op": "replace", "path": "/policy", "value": json.dumps(policy)}])
-    return changed
-
-
-def break_private_policy(lab) -> None:
-    _set_source_vpce(lab, "vpce-0123456789abcdef0")  # an endpoint of another VPC
-
-
-def break_nlb_enforcement(lab) -> None:
-    nlb = _load_balancer(lab, "nlb")
-    lab.cloud.client("elbv2").set_security_groups(LoadBalancerArn=nlb["LoadBalancerArn"], SecurityGroups=nlb["SecurityGroups"],
-                                                  EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="on")
-
-
-def _nlb_sources(lab) -> tuple[list[str], list[str]]:
-    """What the NLB's traffic comes from at its targets: its security groups, or (without any) its addresses."""
-    nlb = _load_balancer(lab, "nlb")
-    groups = nlb.get("SecurityGroups", [])
-    return groups, [] if groups else [f"{ip}/32" for ip in load_balancer_ips(lab.cloud, nlb["LoadBalancerArn"])]
-
-
-def _nlb_target_groups(lab) -> list[dict]:
-    return lab.cloud.client("elbv2").describe_target_groups(LoadBalancerArn=_load_balancer(lab, "nlb")["LoadBalancerArn"])["TargetGroups"]
-
-
-def _nlb_target_guards(lab) -> list[tuple[str, int]]:
-    """(security group, port) guarding each target of the NLB: an instance's groups, or those of the ENI holding an IP."""
-    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
-    guards = []
-    for group in _nlb_target_groups(lab):
-        ids = [t["Target"]["Id"] for t in elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]]
-        if not ids:
-            continue
-        if group["TargetType"] == "instance":
-            found = [g["GroupId"] for r in ec2.describe_instances(InstanceIds=ids)["Reservations"]
-                     for i in r["Instances"] for g in i["SecurityGroups"]]
-        else:
-            found = [g["GroupId"] for e in network.network_interfaces(
-                ec2, [{"Name": "addresses.private-ip-address", "Values": ids}]) for g in e["Groups"]]
-        guards += [(group_id, group["Port"]) for group_id in dict.fromkeys(found)]
-    return guards
-
-
-def break_target_sg_for_nlb(lab) -> None:
-    """Revoke the rules that admit the NLB at its targets (and only those)."""
-    groups, cidrs = _nlb_sources(lab)
-    for group_id, _ in _nlb_target_guards(lab):
-        _revoke_sources(lab, group_id, groups, cidrs)
-
-
-def _bridge_schedule(lab) -> tuple[str, dict, str]:
-    """The sync function's schedule rule, the event it sends and the ARN of the function it runs."""
-    name = lab.resource_name("target-sync")
-    target = lab.cloud.client("events").list_targets_by_rule(Rule=name)["Targets"][0]
-    return name, json.loads(target["Input"]), target["Arn"]
-
-
-def break_target_sync(lab) -> None:
-    """The sync schedule is disabled and the ALB's nodes move: the NLB keeps addresses nobody holds."""
-    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
-    rule, event, _ = _bridge_schedule(lab)
-    lab.cloud.client("events").disable_rule(Name=rule)
-    current = elb.describe_target_health(TargetGroupArn=event["targetGroupArn"])["TargetHealthDescriptions"]
-    elb.deregister_targets(TargetGroupArn=event["targetGroupArn"], Targets=[t["Target"] for t in current])
-    held = {a["PrivateIpAddress"] for e in network.network_interfaces(ec2, [
-        {"Name": "vpc-id", "Values": [_ec2_id(lab, "vpc", "vpc")]}]) for a in e["PrivateIpAddresses"]}
-    stale = []
-    for zone in _load_balancer(lab, "alb")["AvailabilityZones"]:
-        subnet = ec2.describe_subnets(SubnetIds=[zone["SubnetId"]])["Subnets"][0]
-        free = (str(ip) for ip in reversed(list(ipaddress.ip_network(subnet["CidrBlock"]).hosts())) if str(ip) not in held)
-        stale.append({"Id": next(free), "Port": event["targetPort"]})
-    elb.register_targets(TargetGroupArn=event["targetGroupArn"], Targets=stale)
-    group = steps_elb.describe_target_group(lab.cloud, event["targetGroupArn"])
-    steps_elb.wait_targets_judged(lab, group)
-    steps_elb.wait_drained(lab, group)  # the ALB's old addresses gone: the group holds only the stale ones
-
-
-# Fixes (the solutions of the workshop exercises): each repairs what its break did, found the same way, and
-# changes only what differs: on a healthy lab (a runbook run, where exercises are off) a fix makes no mutating call.
-def _wait_in_service(lab, target_group_arn: str) -> None:
-    steps_elb.wait_targets_in_service(lab, steps_elb.describe_target_group(lab.cloud, target_group_arn))
-
-
-def _ensure_ingress(lab, group_id: str, port: int, **source) -> None:
-    network.ensure_ingress(lab, network.SecurityGroup(group_id, "", ""), port, **source)
-
-
-def admit_vpc_link(lab) -> None:
-    """The ALB's security group admits the VPC link's group on every listener port."""
-    link_sg = _ec2_id(lab, "vpc-link", "security-group")
-    elb = lab.cloud.client("elbv2")
-    for listener in elb.describe_listeners(LoadBalancerArn=_load_balancer(lab, "alb")["LoadBalancerArn"])["Listeners"]:
-        _ensure_ingress(lab, _ec2_id(lab, "alb", "security-group"), listener["Port"], source_group=link_sg)
-
-
-def point_integration_at_listener(lab) -> None:
-    """The integration targets the listener the internal ALB has now (a new listener: its targets checked anew)."""
-    listener = _listener(lab, "alb", 80)
-    _update_integration(lab, IntegrationUri=listener["ListenerArn"])
-    _wait_in_service(lab, listener["DefaultActions"][0]["TargetGroupArn"])
-
-
-def use_link_in_alb_vpc(lab) -> None:
-    """The integration goes through the lab's VPC link in the ALB's subnets (the stray link is left to Clean up)."""
-    subnets = {z["SubnetId"] for z in _load_balancer(lab, "alb")["AvailabilityZones"]}
-    links = _v2_items(lab.cloud.client("apigatewayv2").get_vpc_links)
-    link = next(l for l in links if lab.owns(l.get("Tags")) and set(l["SubnetIds"]) & subnets)
-    _update_integration(lab, ConnectionId=link["VpcLinkId"])
-
-
-def start_targets(lab) -> None:
-    """Start the lab's web instance once it is stopped (StartInstances fails while it is stopping), wait until it
-    runs and its target is in service again (initial until it passes its health checks)."""
-    instance = _ec2_id(lab, "web", "instance")
-    if network.instance_state(lab.cloud, instance) in ("stopping", "stopped"):
-        network.wait_instance(lab, instance, "stopped")
-        lab.cloud.client("ec2").start_instances(InstanceIds=[instance])
-    network.wait_instance(lab, instance, "running")
-    _wait_in_service(lab, _forwarded_group(lab, "alb", 80))
-
-
-def reactivate_vpc_link(lab) -> None:
-    """On AWS traffic wakes an INACTIVE link; the embedded AWS is told to, then the link is waited for."""
-    if lab.cloud.backend != "local":
-        raise ParameterError("backend", "a VPC link is reactivated by AWS, not through the API",
-                             "send a request through the API and wait for the link to become AVAILABLE")
-    _, integration = _private_integration(lab)
-    link = lab.cloud.client("apigatewayv2").get_vpc_link(VpcLinkId=integration["ConnectionId"])
-    local.admin(lab.cloud.endpoint_url, "vpc-link-state", {"id": link["VpcLinkId"], "state": "AVAILABLE"})
-    wait_vpc_link(lab, VpcLink(link["VpcLinkId"], link["Name"], tuple(link["SubnetIds"]), tuple(link["SecurityGroupIds"])))
-
-
-def verify_name_on_certificate(lab) -> None:
-    """ServerNameToVerify becomes a name the HTTPS listener's certificate covers: the API's custom domain if it has one."""
-    v2, api_id = lab.cloud.client("apigatewayv2"), _http_api(lab)["ApiId"]
-    listener = _listener(lab, "alb", 443)
-    certificate = lab.cloud.client("acm").describe_certificate(
-        CertificateArn=listener["Certificates"][0]["CertificateArn"])["Certificate"]["DomainName"]
-    domains = [d["DomainName"] for d in _v2_items(v2.get_domain_names)
-               if dns.name_covered(certificate, d["DomainName"])
-               and any(m["ApiId"] == api_id for m in _v2_items(v2.get_api_mappings, DomainName=d["DomainName"]))]
-    _update_integration(lab, TlsConfig={"ServerNameToVerify": domains[0] if domains else certificate.replace("*", "app", 1)})
-
-
-def use_internal_alb(lab) -> None:
-    """The integration goes back to the internal ALB; the public ALB, its open rule and the internet route go."""
-    ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
-    point_integration_at_listener(lab)
-    public = _load_balancer(lab, "public-alb")
-    elb.delete_load_balancer(LoadBalancerArn=public["LoadBalancerArn"])
-    ec2.revoke_security_group_ingress(GroupId=_ec2_id(lab, "alb", "security-group"), IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
-    table = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"][0]
-    ec2.delete_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0")
-    for gateway in ec2.describe_internet_gateways(Filters=lab.ec2_filters("igw"))["InternetGateways"]:
-        for attachment in gateway["Attachments"]:
-            ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=attachment["VpcId"])
-        ec2.delete_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"])
-
-
-def map_custom_domain(lab) -> None:
-    """A custom domain for the Host clients use, mapped to the private API's first stage."""
-    v1 = lab.cloud.client("apigateway")
-    domain, api = custom_domain(lab), _rest_api(lab, "private-api")
-    certificate = next(c["CertificateArn"] for c in lab.cloud.client("acm").list_certificates()["CertificateSummaryList"]
-                       if c["DomainName"] == domain)
-    stage = v1.get_stages(restApiId=api["id"])["item"][0]["stageName"]
-    v1.create_domain_name(domainName=domain, regionalCertificateArn=certificate, endpointConfiguration={"types": ["REGIONAL"]})
-    v1.create_base_path_mapping(domainName=domain, restApiId=api["id"], stage=stage)
-
-
-def accept_403_health(lab) -> None:
-    """The matcher accepts 403; the targets are in service once they pass their health checks again."""
-    elb, target_group, matcher = lab.cloud.client("elbv2"), _forwarded_group(lab, "alb", 443), {"HttpCode": "200,403"}
-    if elb.describe_target_groups(TargetGroupArns=[target_group])["TargetGroups"][0].get("Matcher") != matcher:
-        elb.modify_target_group(TargetGroupArn=target_group, Matcher=matcher)
-    _wait_in_service(lab, target_group)
-
-
-def admit_endpoint_in_policy(lab) -> None:
-    """The policy's aws:SourceVpce conditions name the lab's execute-api endpoint; each stage is redeployed to apply it."""
-    if not _set_source_vpce(lab, _ec2_id(lab, "endpoint", "vpc-endpoint")):
-        return
-    v1, api = lab.cloud.client("apigateway"), _rest_api(lab, "private-api")
-    for stage in v1.get_stages(restApiId=api["id"])["item"]:
-        v1.create_deployment(restApiId=api["id"], stageName=stage["stageName"], description="resource policy changed")
-
-
-def stop_enforcing_on_privatelink(lab) -> None:
-    nlb = _load_balancer(lab, "nlb")
-    lab.cloud.client("elbv2").set_security_groups(LoadBalancerArn=nlb["LoadBalancerArn"], SecurityGroups=nlb["SecurityGroups"],
-                                                  EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="off")
-
-
-def admit_nlb_at_targets(lab) -> None:
-    """The groups guarding the NLB's targets admit its security groups (or, without any, its addresses) on the target port."""
-    groups, cidrs = _nlb_sources(lab)
-    for group_id, port in _nlb_target_guards(lab):
-        for source in groups:
-            _ensure_ingress(lab, group_id, port, source_group=source)
-        for cidr in cidrs:
-            _ensure_ingress(lab, group_id, port, cidr=cidr)
-    for group in _nlb_target_groups(lab):
-        _wait_in_service(lab, group["TargetGroupArn"])
-
-
-def resume_target_sync(lab) -> None:
-    """Enable the sync schedule again and, if the NLB's targets are not the ALB's addresses, run the function once
-    now, as the schedule would."""
-    rule, event, function_arn = _bridge_schedule(lab)
-    events = lab.cloud.client("events")
-    if events.describe_rule(Name=rule)["State"] != "ENABLED":
-        events.enable_rule(Name=rule)
-    registered = {ip for ip, _ in target_sync.registered_targets(lab.cloud.client("elbv2"), event["targetGroupArn"])}
-    if registered != set(load_balancer_ips(lab.cloud, event["loadBalancerArn"])):
-        function = lab.cloud.client("lambda").get_function(FunctionName=function_arn)["Configuration"]
-        functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync",
-                                                 function["Role"]), event)
-    _wait_in_service(lab, event["targetGroupArn"])
 
 
 CATALOGUE: list[Misconfiguration] = [
@@ -493,7 +68,11 @@ CATALOGUE: list[Misconfiguration] = [
         "API Gateway connects from the VPC link's ENIs; the ALB's security group has no ingress rule naming the "
         "link's security group (or a CIDR holding its subnets) on the listener port, so the connection is dropped.",
         "Add an ingress rule on the ALB's security group for the listener port whose source is the VPC link's security group.",
-        DOC_HTTP_PRIVATE, break_alb_sg, api_request, fix_lab=admit_vpc_link),
+        DOC_HTTP_PRIVATE,
+        observe=("HTTP API access log: $context.integrationErrorMessage says the connection to the integration failed; "
+                 "Reachability Analyzer from a VPC link ENI to the ALB names the security group; VPC Flow Logs on the "
+                 "ALB's ENIs show REJECT on the listener port."),
+        break_lab=lab_actions.break_alb_sg, request=lab_actions.api_request, fix_lab=lab_actions.admit_vpc_link),
     Misconfiguration(
         "integration-uri-not-a-listener", "The integration URI is not a live listener's ARN", "http-alb",
         '500 {"message":"Internal Server Error"}', 500, "listener",
@@ -501,13 +80,22 @@ CATALOGUE: list[Misconfiguration] = [
         "integration is saved (the tracer still flags it in older configurations); a listener deleted and recreated "
         "(new ARN) leaves the integration pointing at nothing.",
         "Set IntegrationUri to the ARN of the listener that exists now (arn:...:listener/app/<name>/<id>/<listener-id>).",
-        DOC_HTTP_PRIVATE, break_integration_uri, api_request, fix_lab=point_integration_at_listener),
+        DOC_HTTP_PRIVATE,
+        observe=("HTTP API access log: $context.integrationErrorMessage on every request, $context.integrationStatus empty"
+                 " (nothing was called); describe-listeners with the integration URI answers ListenerNotFound."),
+        break_lab=lab_actions.break_integration_uri, request=lab_actions.api_request,
+        fix_lab=lab_actions.point_integration_at_listener),
     Misconfiguration(
         "vpc-link-subnets-elsewhere", "The VPC link's subnets do not reach the ALB", "http-alb",
         '503 {"message":"Service Unavailable"}', 503, "vpc link -> load balancer",
         "The VPC link's ENIs are created in its subnets; those are in another VPC than the load balancer, with no path to it.",
         "Create the VPC link in subnets of the load balancer's VPC (ideally the same AZs) and point the integration at it.",
-        DOC_HTTP_VPC_LINKS, break_link_subnets, api_request, fix_lab=use_link_in_alb_vpc),
+        DOC_HTTP_VPC_LINKS,
+        observe=("HTTP API access log: $context.integrationErrorMessage (connection failure); get-vpc-link shows subnets "
+                 "in a VPC the load balancer is not in; Reachability Analyzer from a VPC link ENI to the ALB finds no "
+                 "path."),
+        break_lab=lab_actions.break_link_subnets, request=lab_actions.api_request,
+        fix_lab=lab_actions.use_link_in_alb_vpc),
     Misconfiguration(
         "no-healthy-targets", "The only target is a stopped instance", "http-alb",
         "503 Service Unavailable from the ALB, passed through by API Gateway", 503, "targets",
@@ -517,43 +105,66 @@ CATALOGUE: list[Misconfiguration] = [
         "is down is unhealthy instead: the ALB fails open, sends it the request anyway and answers 502 or 504.)",
         "Start the instance (or register a running one) and wait until describe-target-health reports it healthy; "
         "its reason code says why it is not.",
-        DOC_TARGET_HEALTH + " ; " + DOC_ALB_ERRORS, break_targets, api_request, fix_lab=start_targets),
+        DOC_TARGET_HEALTH + " ; " + DOC_ALB_ERRORS,
+        observe=("describe-target-health: state unused, reason code Target.InvalidState; ALB access log: elb_status_code "
+                 '503, target_status_code "-"; HTTP API access log: $context.integrationStatus 503.'),
+        break_lab=lab_actions.break_targets, request=lab_actions.api_request, fix_lab=lab_actions.start_targets),
     Misconfiguration(
         "vpc-link-inactive", "The VPC link is INACTIVE (or FAILED)", "http-alb",
         '503 while the link reprovisions its ENIs (500 if FAILED)', 503, "vpc link",
         "A VPC link with no traffic for 60 days becomes INACTIVE and loses its ENIs; a FAILED link never got them "
         "(no free IPs in a subnet, a deleted security group).",
         "INACTIVE: send traffic and wait for AVAILABLE. FAILED: fix the subnets/security groups and recreate the link.",
-        DOC_HTTP_VPC_LINKS, break_link_inactive, api_request, local_only=True,
-        fix_lab=reactivate_vpc_link),
+        DOC_HTTP_VPC_LINKS,
+        observe=("get-vpc-link: VpcLinkStatus INACTIVE (or FAILED with VpcLinkStatusMessage); HTTP API access log: "
+                 "$context.integrationErrorMessage while the link reprovisions."),
+        break_lab=lab_actions.break_link_inactive, request=lab_actions.api_request, local_only=True,
+        fix_lab=lab_actions.reactivate_vpc_link),
     Misconfiguration(
         "tls-name-not-on-certificate", "TLS server name not covered by the listener's certificate", "http-alb-tls",
         '500 {"message":"Internal Server Error"}', 500, "tls",
         "TlsConfig.ServerNameToVerify is checked against the names of the HTTPS listener's certificate; none covers it "
         "(a wildcard covers exactly one label), so the handshake is rejected.",
         "Set ServerNameToVerify to a name on the certificate, or add that name to the certificate.",
-        DOC_TLS + " ; " + KC_500_VPC, break_tls_name, api_request, fix_lab=verify_name_on_certificate),
+        DOC_TLS + " ; " + KC_500_VPC,
+        observe=("HTTP API access log: $context.integrationErrorMessage reports the TLS handshake failure; the ALB access "
+                 "log has no request for it (the handshake never completed); openssl s_client -servername <name> shows the"
+                 " certificate's names."),
+        break_lab=lab_actions.break_tls_name, request=lab_actions.api_request,
+        fix_lab=lab_actions.verify_name_on_certificate),
     Misconfiguration(
         "internet-facing-alb-bypass", "An internet-facing ALB behind the VPC link lets clients bypass the API", "http-alb",
         "200, but the same backend also answers on the ALB's public name", 200, "bypass",
         "The load balancer behind the private integration is internet-facing: anyone can call it directly, skipping "
         "the API's authorizers, throttling and logging.",
         "Use an internal load balancer for private integrations and keep its security group limited to the VPC link.",
-        DOC_ALB_SCHEME, break_internet_facing, api_request, fix_lab=use_internal_alb),
+        DOC_ALB_SCHEME,
+        observe=("describe-load-balancers: Scheme internet-facing; the ALB access log shows client addresses outside the "
+                 "VPC link's subnets (requests that skipped the API); Reachability Analyzer from an internet gateway to "
+                 "the ALB finds a path."),
+        break_lab=lab_actions.break_internet_facing, request=lab_actions.api_request,
+        fix_lab=lab_actions.use_internal_alb),
     Misconfiguration(
         "internal-alb-from-internet", "An internal ALB called from the internet", "http-alb",
         "the connection times out", None, "source -> load balancer",
         "An internal load balancer has private addresses only; its name resolves from anywhere, but a client on the "
         "internet has no route to those addresses.",
         "Call the API's endpoint instead, or reach the VPC over VPN/peering; do not publish internal names for internet clients.",
-        DOC_ALB_SCHEME, break_public_dns_to_internal, internal_alb_request),
+        DOC_ALB_SCHEME,
+        observe=("dig answers private (RFC 1918) addresses for the public name; Reachability Analyzer from the internet "
+                 "gateway finds no path; the ALB access log shows nothing from the client."),
+        break_lab=lab_actions.break_public_dns_to_internal, request=lab_actions.internal_alb_request),
     Misconfiguration(
         "alb-host-not-custom-domain", "Through an ALB to a private API without a custom-domain Host", "rest-private-alb",
         '403 {"message":"Forbidden"}', 403, "host header",
         "The execute-api endpoint routes on the Host header; the ALB forwards the client's Host, which names no API "
         "and no custom domain mapped to one.",
         "Create a custom domain name for the Host clients use and map it to the private API and stage.",
-        KC_403_VPC, break_custom_domain, private_alb_request, fix_lab=map_custom_domain),
+        KC_403_VPC,
+        observe=("ALB access log: elb_status_code 403 with target_status_code 403 (the endpoint answered); the private "
+                 "API's access log has no entry, as no API was selected; get-domain-names lacks the Host the ALB forwards."),
+        break_lab=lab_actions.break_custom_domain, request=lab_actions.private_alb_request,
+        fix_lab=lab_actions.map_custom_domain),
     Misconfiguration(
         "health-matcher-without-403", "Health check matcher without 403 for execute-api targets", "rest-private-alb",
         "clients still get 200, but every target of the ALB is unhealthy and the unhealthy-host alarm fires", 200,
@@ -563,28 +174,47 @@ CATALOGUE: list[Misconfiguration] = [
         "ALB fails open and sends requests to all of them; they carry the custom domain's Host, so the API answers as "
         "before. Nothing tells a real endpoint failure from this one any more.",
         "Set the target group's matcher to 200,403 (health checks over HTTPS) and wait until the targets report healthy.",
-        DOC_TG_HEALTH + " ; " + DOC_TARGET_HEALTH, break_health_matcher, private_alb_request, fix_lab=accept_403_health),
+        DOC_TG_HEALTH + " ; " + DOC_TARGET_HEALTH,
+        observe=("describe-target-health: every target unhealthy with reason code Target.ResponseCodeMismatch; the "
+                 "UnHealthyHostCount metric equals the target count while requests still succeed."),
+        break_lab=lab_actions.break_health_matcher, request=lab_actions.private_alb_request,
+        fix_lab=lab_actions.accept_403_health),
     Misconfiguration(
         "private-policy-excludes-endpoint", "The private API's resource policy does not admit the endpoint", "rest-private-alb",
         '403 {"message":"User: anonymous is not authorized to perform: execute-api:Invoke ..."}', 403, "resource policy",
         "The resource policy allows (or stops denying) only other VPC endpoints (aws:SourceVpce) or VPCs; requests "
         "through this endpoint are denied.",
         "Add the endpoint id to the policy's aws:SourceVpce values and redeploy the stage.",
-        KC_ACCESS_DENIED, break_private_policy, private_alb_request, fix_lab=admit_endpoint_in_policy),
+        KC_ACCESS_DENIED,
+        observe=("REST API access log: $context.error.responseType ACCESS_DENIED, status 403; get-rest-api shows the "
+                 "policy's aws:SourceVpce values; describe-vpc-endpoints gives the endpoint id the requests arrive "
+                 "through."),
+        break_lab=lab_actions.break_private_policy, request=lab_actions.private_alb_request,
+        fix_lab=lab_actions.admit_endpoint_in_policy),
     Misconfiguration(
         "nlb-sg-enforced-on-privatelink", "NLB security-group enforcement blocks the REST VPC link", "rest-nlb",
         '500 {"message":"Internal server error"}', 500, "NLB ingress",
         "A REST API's VPC link reaches the NLB through PrivateLink; with security groups on the NLB and "
         "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic on (the default) that traffic is filtered and dropped.",
         "Set EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic to off (SetSecurityGroups) for the NLB behind the VPC link.",
-        DOC_NLB_SG + " ; " + KC_500_VPC, break_nlb_enforcement, rest_nlb_request, fix_lab=stop_enforcing_on_privatelink),
+        DOC_NLB_SG + " ; " + KC_500_VPC,
+        observe=("describe-load-balancers: EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic on; REST API access log: "
+                 "$context.error.responseType INTEGRATION_FAILURE, $context.integration.error names the failed connection;"
+                 " VPC Flow Logs on the NLB's ENIs show REJECT."),
+        break_lab=lab_actions.break_nlb_enforcement, request=lab_actions.rest_nlb_request,
+        fix_lab=lab_actions.stop_enforcing_on_privatelink),
     Misconfiguration(
         "target-sg-excludes-nlb", "The targets' security group does not admit the NLB", "rest-nlb",
         '500 {"message":"Internal server error"}', 500, "target ingress",
         "Traffic through the VPC link reaches the targets from the NLB's private addresses (or its security group); "
         "the targets' security group admits neither, so health checks and requests are dropped.",
         "Admit the NLB's security group (or, when it has none, each of its private addresses) on the target port.",
-        KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request, fix_lab=admit_nlb_at_targets),
+        KC_500_VPC,
+        observe=("describe-target-health: targets unhealthy with reason code Target.FailedHealthChecks; VPC Flow Logs on "
+                 "the targets' ENIs show REJECT from the NLB's addresses; Reachability Analyzer from an NLB ENI to a "
+                 "target names the security group."),
+        break_lab=lab_actions.break_target_sg_for_nlb, request=lab_actions.rest_nlb_request,
+        fix_lab=lab_actions.admit_nlb_at_targets),
     Misconfiguration(
         "nlb-targets-stale", "The NLB's IP targets are addresses the ALB no longer holds", "rest-nlb-alb",
         '500 {"message":"Internal server error"}; called from inside the VPC, the ALB answers', 500, "targets",
@@ -594,8 +224,12 @@ CATALOGUE: list[Misconfiguration] = [
         "and forwards the connections to them anyway; they time out, and API Gateway answers 500.",
         "Enable the sync function's schedule and run it once now; or replace the IP target group by an ALB-type target "
         "group, which follows the ALB's addresses itself.",
-        DOC_ALB_TARGET + " ; " + DOC_NLB_HEALTH + " ; " + KC_500_VPC, break_target_sync, rest_nlb_request,
-        fix_lab=resume_target_sync),
+        DOC_ALB_TARGET + " ; " + DOC_NLB_HEALTH + " ; " + KC_500_VPC,
+        observe=("describe-target-health: every IP target unhealthy (Target.FailedHealthChecks) and none is an address of "
+                 "the ALB's ENIs (describe-network-interfaces); the sync rule is DISABLED in EventBridge; REST API access "
+                 "log: $context.error.responseType INTEGRATION_FAILURE."),
+        break_lab=lab_actions.break_target_sync, request=lab_actions.rest_nlb_request,
+        fix_lab=lab_actions.resume_target_sync),
     Misconfiguration(
         "alb-sg-excludes-nlb", "The ALB's security group does not admit the NLB in front of it", "rest-nlb-alb",
         '500 {"message":"Internal server error"} since a security-group clean-up', 500, "target ingress",
@@ -603,7 +237,11 @@ CATALOGUE: list[Misconfiguration] = [
         "security group has no rule for them on the listener port, so health checks and requests are dropped.",
         "Admit each of the NLB's private addresses (/32) on the ALB's listener port; the NLB keeps one fixed address per "
         "Availability Zone, so the rules do not go stale.",
-        KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request, fix_lab=admit_nlb_at_targets),
+        KC_500_VPC,
+        observe=("describe-target-health on the NLB's target group: unhealthy, Target.FailedHealthChecks; VPC Flow Logs on"
+                 " the ALB's ENIs show REJECT from the NLB's private addresses on the listener port."),
+        break_lab=lab_actions.break_target_sg_for_nlb, request=lab_actions.rest_nlb_request,
+        fix_lab=lab_actions.admit_nlb_at_targets),
 ]
 
 

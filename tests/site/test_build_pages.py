@@ -40,6 +40,7 @@ def test_troubleshooting_page_has_every_entry():
     for entry in catalogue.CATALOGUE:
         assert f"({entry.id})=" in page
         assert build_pages.escape(entry.title) in page
+        assert f"- **Observe it on AWS:** {build_pages.escape(entry.observe)}" in page
     assert "Try it" not in page  # no pages given: nothing to link an exercise to
     served = page.split("(health-matcher-without-403)=")[1].split("\n(")[0]  # a 200 while every target is unhealthy
     assert "**Where the trace warns:** health check" in served and "(HTTP 200)" in served

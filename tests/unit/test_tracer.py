@@ -12,7 +12,7 @@ import json
 import pytest
 
 import apigw_kit
-from apigw_kit import catalogue, tracer
+from apigw_kit import catalogue, catalogue_lab, tracer
 from apigw_kit.errors import ParameterError
 from apigw_kit.local import admin
 from apigw_kit.patterns import nlb_alb_bridge
@@ -92,7 +92,7 @@ def build_rest_private_alb(lab):
         NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]]
     tg = e.ensure_target_group(lab, "endpoint-tg", vpc.id, protocol="HTTPS", port=443, target_type="ip", matcher="200,403")
     e.ensure_targets(lab, tg, ips)
-    domain = catalogue.custom_domain(lab)
+    domain = catalogue_lab.custom_domain(lab)
     certificate = _certificate(cloud, domain)
     e.wait_load_balancer(lab, alb)
     e.ensure_listener(lab, alb, port=443, protocol="HTTPS", target_group=tg, certificate_arn=certificate)
@@ -154,9 +154,9 @@ def build_rest_nlb_alb(lab):
 
 BUILDERS = {"http-alb": build_http_alb, "http-alb-tls": lambda lab: build_http_alb(lab, tls=True),
             "rest-private-alb": build_rest_private_alb, "rest-nlb": build_rest_nlb, "rest-nlb-alb": build_rest_nlb_alb}
-HEALTHY_REQUEST = {"http-alb": catalogue.api_request, "http-alb-tls": catalogue.api_request,
-                   "rest-private-alb": catalogue.private_alb_request, "rest-nlb": catalogue.rest_nlb_request,
-                   "rest-nlb-alb": catalogue.rest_nlb_request}
+HEALTHY_REQUEST = {"http-alb": catalogue_lab.api_request, "http-alb-tls": catalogue_lab.api_request,
+                   "rest-private-alb": catalogue_lab.private_alb_request, "rest-nlb": catalogue_lab.rest_nlb_request,
+                   "rest-nlb-alb": catalogue_lab.rest_nlb_request}
 
 
 @pytest.fixture
@@ -199,7 +199,7 @@ def test_tracing_pages_network_interfaces_in_a_large_account(cloud, endpoint, pa
 def test_http_api_path_names_every_hop(cloud):
     lab = cloud.lab("tr")
     build_http_alb(lab)
-    hops = list(traced(cloud, **catalogue.api_request(lab)).frame["hop"])
+    hops = list(traced(cloud, **catalogue_lab.api_request(lab)).frame["hop"])
     for hop in ("dns", "entry", "route", "integration", "vpc link", "vpc link egress", "ALB ingress", "tls",
                 "listener", "target group", "target ingress", "targets"):
         assert hop in hops
@@ -209,20 +209,20 @@ def test_alb_traced_from_its_vpc_and_from_a_client_network(cloud):
     lab = cloud.lab("tr")
     vpc = build_rest_private_alb(lab)
     alb = cloud.client("elbv2").describe_load_balancers(Names=[lab.resource_name("alb")])["LoadBalancers"][0]
-    from_vpc = traced(cloud, url=f"https://{alb['DNSName']}/", source=f"vpc:{vpc.id}", host=catalogue.custom_domain(lab))
+    from_vpc = traced(cloud, url=f"https://{alb['DNSName']}/", source=f"vpc:{vpc.id}", host=catalogue_lab.custom_domain(lab))
     assert from_vpc.status == 200, from_vpc.frame.to_string()
-    from_vpn = traced(cloud, url=f"https://{catalogue.custom_domain(lab)}/", source=CLIENT_VPN)
+    from_vpn = traced(cloud, url=f"https://{catalogue_lab.custom_domain(lab)}/", source=CLIENT_VPN)
     assert from_vpn.status == 200, from_vpn.frame.to_string()
     # A private zone and a VPN route are not visible in the configuration: said, not assumed silently.
     assert {"dns", "source -> load balancer"} <= {h.hop for h in from_vpn.warnings}
-    elsewhere = traced(cloud, url=f"https://{catalogue.custom_domain(lab)}/", source="10.77.0.0/16")
+    elsewhere = traced(cloud, url=f"https://{catalogue_lab.custom_domain(lab)}/", source="10.77.0.0/16")
     assert elsewhere.failure.hop == "source -> load balancer" and elsewhere.status is None
 
 
 def test_private_zone_is_not_visible_from_the_internet(cloud):
     lab = cloud.lab("tr")
     build_rest_private_alb(lab)
-    result = traced(cloud, url=f"https://{catalogue.custom_domain(lab)}/", source="internet")
+    result = traced(cloud, url=f"https://{catalogue_lab.custom_domain(lab)}/", source="internet")
     assert result.failure.hop == "dns" and "private" in result.failure.reason
     assert result.outcome == tracer.UNREACHABLE
 
@@ -254,7 +254,7 @@ def test_http_api_called_from_a_vpc_with_execute_api_private_dns_is_forbidden(cl
     build_http_alb(lab)
     other = cloud.lab("tr2")
     vpc = build_rest_private_alb(other)
-    result = traced(cloud, **catalogue.api_request(lab, source=f"vpc:{vpc.id}"))
+    result = traced(cloud, **catalogue_lab.api_request(lab, source=f"vpc:{vpc.id}"))
     assert result.status == 403 and "private DNS" in result.failure.component
 
 
@@ -350,9 +350,9 @@ def test_a_load_balancer_arn_as_integration_uri_is_named(cloud, embedded_server)
     lab = cloud.lab("tr")
     build_http_alb(lab)
     lb_arn = cloud.client("elbv2").describe_load_balancers()["LoadBalancers"][0]["LoadBalancerArn"]
-    api = apigatewayv2_backends["123456789012"]["eu-west-1"].apis[catalogue._http_api(lab)["ApiId"]]
+    api = apigatewayv2_backends["123456789012"]["eu-west-1"].apis[catalogue_lab._http_api(lab)["ApiId"]]
     next(iter(api.integrations.values())).integration_uri = lb_arn  # bypasses the API's validation on purpose
-    result = traced(cloud, **catalogue.api_request(lab))
+    result = traced(cloud, **catalogue_lab.api_request(lab))
     assert result.status == 500 and result.failure.hop == "integration" and "load balancer ARN" in result.failure.reason
 
 
@@ -423,7 +423,7 @@ def test_alb_sends_requests_only_to_its_healthy_target(cloud):
     vpc = build_http_alb(lab)
     answering, nobody = _addresses(cloud, vpc)
     _alb_forwards_to_addresses(cloud, lab, vpc, [answering, nobody])
-    result = traced(cloud, **catalogue.api_request(lab))
+    result = traced(cloud, **catalogue_lab.api_request(lab))
     targets = result.frame.set_index("hop").loc["targets"]
     assert result.status == 200 and targets["verdict"] == "ok" and "only to the healthy" in targets["reason"]
 
@@ -438,7 +438,7 @@ def test_a_draining_target_is_not_judged(cloud):
     elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": nobody, "Port": 80}])
     assert {t["Target"]["Id"]: t["TargetHealth"]["State"] for t in elb.describe_target_health(TargetGroupArn=arn)[
         "TargetHealthDescriptions"]}[nobody] == "draining"
-    result = traced(cloud, **catalogue.api_request(lab))
+    result = traced(cloud, **catalogue_lab.api_request(lab))
     assert result.status == 200 and result.warnings == [], result.frame.to_string()
 
 
@@ -447,7 +447,7 @@ def test_alb_failing_open_to_a_target_that_does_not_answer_is_a_504(cloud):
     vpc = build_http_alb(lab)
     _, nobody = _addresses(cloud, vpc)
     _alb_forwards_to_addresses(cloud, lab, vpc, [nobody])
-    result = traced(cloud, **catalogue.api_request(lab))
+    result = traced(cloud, **catalogue_lab.api_request(lab))
     assert result.status == 504 and result.failure.hop == "targets", result.frame.to_string()
     assert "fails open" in result.failure.reason and "Target.Timeout" in result.failure.reason
 
@@ -464,7 +464,7 @@ def test_a_target_closed_to_the_alb_gets_no_requests_while_another_is_healthy(cl
     lab = cloud.lab("tr")
     vpc = build_http_alb(lab)
     _alb_forwards_to_addresses(cloud, lab, vpc, [_addresses(cloud, vpc)[0], _closed_address(cloud, lab, vpc)])
-    result = traced(cloud, **catalogue.api_request(lab))
+    result = traced(cloud, **catalogue_lab.api_request(lab))
     assert result.status == 200, result.frame.to_string()
     assert any(h.hop == "target ingress" and "gets no requests" in h.reason for h in result.warnings)
 
@@ -473,7 +473,7 @@ def test_an_alb_failing_open_to_targets_closed_to_it_answers_504(cloud):
     lab = cloud.lab("tr")
     vpc = build_http_alb(lab)
     _alb_forwards_to_addresses(cloud, lab, vpc, [_closed_address(cloud, lab, vpc)])
-    result = traced(cloud, **catalogue.api_request(lab))
+    result = traced(cloud, **catalogue_lab.api_request(lab))
     assert result.status == 504 and result.failure.hop == "target ingress", result.frame.to_string()
     assert "fails open" in result.failure.reason
 
@@ -488,7 +488,7 @@ def test_alb_with_no_registered_target_answers_503(cloud):
     targets = [t["Target"] for t in elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]]
     elb.deregister_targets(TargetGroupArn=arn, Targets=targets)
     assert elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"] == []
-    result = traced(cloud, **catalogue.api_request(lab))
+    result = traced(cloud, **catalogue_lab.api_request(lab))
     assert result.status == 503 and result.failure.hop == "targets", result.frame.to_string()
     assert "no registered targets" in result.failure.reason
 
@@ -496,16 +496,16 @@ def test_alb_with_no_registered_target_answers_503(cloud):
 def test_a_stopped_instance_is_unused_and_not_failed_open_to(cloud):
     lab = cloud.lab("tr")
     build_http_alb(lab)
-    catalogue.break_targets(lab)
-    reason = traced(cloud, **catalogue.api_request(lab)).failure.reason
+    catalogue_lab.break_targets(lab)
+    reason = traced(cloud, **catalogue_lab.api_request(lab)).failure.reason
     assert "unused" in reason and "Target.InvalidState" in reason and "fail-open covers only unhealthy" in reason
 
 
 def test_a_matcher_refusing_the_endpoint_403_is_predicted_and_fails_open(cloud):
     lab = cloud.lab("tr")
     build_rest_private_alb(lab)
-    catalogue.break_health_matcher(lab)
-    result = traced(cloud, **catalogue.private_alb_request(lab))
+    catalogue_lab.break_health_matcher(lab)
+    result = traced(cloud, **catalogue_lab.private_alb_request(lab))
     assert result.status == 200 and result.failure is None
     warned = {h.hop: h.reason for h in result.warnings}
     assert "Target.ResponseCodeMismatch" in warned["health check"] and "fails open" in warned["targets"]
@@ -516,11 +516,11 @@ def test_doctor_prints_the_hops_and_exits_by_the_verdict(cloud, capsys):
     from apigw_kit.doctor_cli import doctor
     lab = cloud.lab("tr")
     build_http_alb(lab)
-    url = catalogue.api_request(lab)["url"]
+    url = catalogue_lab.api_request(lab)["url"]
     assert doctor([url]) == 0
     printed = capsys.readouterr().out
     assert "predicted: 200 OK" in printed and "ALB ingress" in printed
-    catalogue.break_alb_sg(lab)
+    catalogue_lab.break_alb_sg(lab)
     assert doctor([url, "--method", "POST", "--from", "internet"]) == 1
     assert "predicted: 503 Service Unavailable" in capsys.readouterr().out
     assert doctor([url, "--probe"]) == 2

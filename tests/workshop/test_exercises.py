@@ -13,7 +13,7 @@ import nbformat
 import papermill
 import pytest
 
-from apigw_kit import ParameterError, catalogue, connect
+from apigw_kit import ParameterError, catalogue, catalogue_lab, connect
 from apigw_kit.local import reset
 from apigw_kit.patterns import MODULES, load
 from apigw_kit.patterns.base import checks_frame
@@ -71,15 +71,15 @@ def test_a_fix_that_opens_the_alb_to_the_world_is_still_wrong(run):
     assert row["outcome"] == "200 OK" and not row["passed"]  # the request passes, the posture does not
     assert "check failed: ALB admits only the VPC link" in row["still wrong"] and "0.0.0.0/0" in row["still wrong"]
     ec2.revoke_security_group_ingress(GroupId=run.alb_sg.id, IpPermissions=world)
-    catalogue.admit_vpc_link(run.lab)
+    catalogue_lab.admit_vpc_link(run.lab)
     assert exercise.check().iloc[0]["passed"]
 
 
 def test_an_exercise_starts_only_from_a_healthy_lab(run):
-    catalogue.break_targets(run.lab)
+    catalogue_lab.break_targets(run.lab)
     with pytest.raises(ParameterError, match="not healthy before this exercise"):
         run.exercise("alb-sg-excludes-vpc-link")
-    catalogue.start_targets(run.lab)
+    catalogue_lab.start_targets(run.lab)
     with pytest.raises(ParameterError, match="nothing in the lab to fix"):
         run.exercise("internal-alb-from-internet")
     with pytest.raises(ParameterError, match="does not play on a http-alb lab.*alb-sg-excludes-vpc-link"):
@@ -184,10 +184,10 @@ def test_the_stopped_instance_exercise_waits_for_each_state(run, embedded_server
     saved = admin(embedded_server.url, "clock")
     admin(embedded_server.url, "clock", {"scale": 0.01})  # stopping 0.6 s, pending 0.3 s, health checks 1.5 s
     try:
-        instance = catalogue._ec2_id(run.lab, "web", "instance")
-        catalogue.break_targets(run.lab)
+        instance = catalogue_lab._ec2_id(run.lab, "web", "instance")
+        catalogue_lab.break_targets(run.lab)
         assert network.instance_state(run.cloud, instance) == "stopped"
-        catalogue.start_targets(run.lab)
+        catalogue_lab.start_targets(run.lab)
         health = run.cloud.client("elbv2").describe_target_health(TargetGroupArn=run.target_group.arn)
         assert [t["TargetHealth"]["State"] for t in health["TargetHealthDescriptions"]] == ["healthy"]
     finally:
