@@ -444,3 +444,28 @@ def test_rest_api_integration_keeps_its_alb_target(client, net):
     assert integration["integrationTarget"] == alb["LoadBalancerArn"]
     method = apigw.get_method(restApiId=api, resourceId=root, httpMethod="GET")
     assert method["methodIntegration"]["integrationTarget"] == alb["LoadBalancerArn"]
+
+
+def test_modify_vpc_endpoint_turns_private_dns_off_and_on(client, net):
+    """Rule vpc_endpoint_private_dns."""
+    ec2 = client("ec2")
+    ec2.modify_vpc_attribute(VpcId=net["vpc"], EnableDnsHostnames={"Value": True})
+    endpoint = ec2.create_vpc_endpoint(VpcId=net["vpc"], ServiceName="com.amazonaws.eu-west-1.execute-api",
+                                       VpcEndpointType="Interface", SubnetIds=net["subnet_ids"],
+                                       PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+
+    def private_dns() -> bool:
+        return ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"][0]["PrivateDnsEnabled"]
+    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint, PrivateDnsEnabled=False)
+    assert private_dns() is False
+    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint, PrivateDnsEnabled=True)
+    assert private_dns() is True
+
+
+def test_rest_api_default_endpoint_patch_reads_a_boolean(client):
+    """Rule apigw_rest_disable_endpoint."""
+    v1 = client("apigateway")
+    api = v1.create_rest_api(name="x", endpointConfiguration={"types": ["REGIONAL"]})["id"]
+    for value, disabled in (("True", True), ("False", False), ("true", True), ("false", False)):
+        v1.update_rest_api(restApiId=api, patchOperations=[{"op": "replace", "path": "/disableExecuteApiEndpoint", "value": value}])
+        assert v1.get_rest_api(restApiId=api)["disableExecuteApiEndpoint"] is disabled

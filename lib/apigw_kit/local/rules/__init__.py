@@ -28,6 +28,7 @@ from . import (  # noqa: E402
     acm_dns_validation,
     acm_idempotency,
     apigw_api_mapping_update,
+    apigw_rest_disable_endpoint,
     rest_domain_access_associations,
     apigw_domain_fields,
     aws_validation,
@@ -45,6 +46,7 @@ from . import (  # noqa: E402
     nlb_privatelink_enforcement,
     provisioning_clock,
     vpc_endpoint_enis,
+    vpc_endpoint_private_dns,
     rest_private_integration,
     rest_vpc_link_endpoint_service,
     route53_name_servers,
@@ -64,6 +66,7 @@ RULES: list[Rule] = [
     vpc_link_v2.RULE,
     vpc_link_v2_zones.RULE,  # after vpc_link_v2: a refused link gets no ENIs
     vpc_endpoint_enis.RULE,
+    vpc_endpoint_private_dns.RULE,
     provisioning_clock.RULE,
     vpc_link_states.RULE,
     rest_private_integration.RULE,
@@ -72,6 +75,7 @@ RULES: list[Rule] = [
     aws_validation.RULE,
     apigw_domain_fields.RULE,
     apigw_api_mapping_update.RULE,
+    apigw_rest_disable_endpoint.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     deletion_clock.RULE,  # after vpc_link_states and the links' clean-up rules: DELETING wins, then they run
     acm_idempotency.RULE,
