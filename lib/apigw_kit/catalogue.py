@@ -40,6 +40,11 @@ DOC_ALB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/applic
 DOC_TG_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
 DOC_NLB_HEALTH = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html"
 DOC_ALB_TARGET = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html"
+KC_WRONG_CERTIFICATE = "https://repost.aws/knowledge-center/api-gateway-domain-certificate"
+KC_403_CUSTOM_DOMAIN = "https://repost.aws/knowledge-center/api-gateway-403-custom-domain"
+KC_403 = "https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden"
+DOC_REGIONAL_DOMAIN = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-regional-api-custom-domain-create.html"
+DOC_DISABLE_REST_ENDPOINT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html"
 DOC_PRIVATE_API = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html"
 
 
@@ -242,6 +247,80 @@ CATALOGUE: list[Misconfiguration] = [
                  " the ALB's ENIs show REJECT from the NLB's private addresses on the listener port."),
         break_lab=lab_actions.break_target_sg_for_nlb, request=lab_actions.rest_nlb_request,
         fix_lab=lab_actions.admit_nlb_at_targets),
+    Misconfiguration(
+        "custom-domain-record-wrong-target", "The custom domain's DNS record points at the API's invoke name",
+        "http-alb-domain", "the TLS handshake fails: the server's certificate is for *.execute-api.<region>.amazonaws.com, "
+        "not the custom domain (curl: no alternative certificate subject name matches)", None, "dns",
+        "A regional custom domain is served at its own API Gateway domain name (d-<id>.execute-api.<region>.amazonaws.com); "
+        "the record was pointed at the API's default invoke name instead, whose endpoint presents AWS's execute-api "
+        "certificate and knows nothing of the domain's certificate or API mappings.",
+        "Make the record an A alias to the domain's ApiGatewayDomainName in its HostedZoneId (get-domain-name), not a "
+        "CNAME to the stage's invoke URL.",
+        KC_WRONG_CERTIFICATE + " ; " + DOC_REGIONAL_DOMAIN,
+        observe=("dig <domain> answers the execute-api invoke name, not d-<id>; openssl s_client -connect <domain>:443 "
+                 "-servername <domain> shows subject CN=*.execute-api.<region>.amazonaws.com; the API's access log has "
+                 "no entry for these requests."),
+        break_lab=lab_actions.break_record_target, request=lab_actions.domain_request,
+        fix_lab=lab_actions.alias_domain_record),
+    Misconfiguration(
+        "api-mapping-missing", "The custom domain has no API mapping for the path", "http-alb-domain",
+        '403 {"message":"Missing Authentication Token"} on the custom domain; the invoke URL still answers', 403,
+        "custom domain",
+        "A custom domain sends a request to an API only through an API mapping whose path matches the request's first "
+        "segment (or the empty path); the mapping was deleted (or made for another path), so no API is selected.",
+        "Create an API mapping from the domain (empty path, or the path clients use) to the API and stage.",
+        KC_403_CUSTOM_DOMAIN,
+        observe=("get-api-mappings for the domain lists no mapping for the path; the API's access log has no entry (no "
+                 "API was selected, so $context.customDomain.basePathMatched is never logged)."),
+        break_lab=lab_actions.break_api_mapping, request=lab_actions.domain_request, fix_lab=lab_actions.map_domain_to_api),
+    Misconfiguration(
+        "private-dns-captures-http-api", "An execute-api endpoint's private DNS captures a public HTTP API", "http-alb",
+        '403 {"message":"Forbidden"} from inside the VPC; the same URL answers from anywhere else', 403, "entry",
+        "An interface endpoint for execute-api with private DNS makes every *.execute-api.<region>.amazonaws.com name "
+        "resolve to the endpoint inside its VPC; the endpoint forwards only to private APIs, so the public HTTP API, "
+        "called by its default name from that VPC, answers 403.",
+        "Call the public API through a custom domain name (not captured by the endpoint's private DNS), or turn the "
+        "endpoint's private DNS off if no private API is called by its execute-api name from that VPC (those then use "
+        "the endpoint-specific name with a Host or x-apigw-api-id header).",
+        KC_403_VPC,
+        observe=("dig <api-id>.execute-api.<region>.amazonaws.com from an instance of the VPC answers the endpoint's "
+                 "private addresses; describe-vpc-endpoints shows PrivateDnsEnabled true; the HTTP API's access log has "
+                 "no entry for these requests."),
+        break_lab=lab_actions.break_private_dns_capture, request=lab_actions.vpc_api_request,
+        fix_lab=lab_actions.private_dns_off),
+    Misconfiguration(
+        "private-dns-captures-public-rest-api", "An execute-api endpoint's private DNS captures a regional REST API",
+        "rest-nlb", '403 {"message":"Forbidden"} from inside the VPC; the same URL answers from anywhere else', 403, "entry",
+        "As for HTTP APIs: with private DNS on an execute-api interface endpoint, the regional (or edge-optimized) REST "
+        "API's invoke name resolves to the endpoint inside its VPC, and the endpoint forwards only to private APIs.",
+        "Call the public API through a custom domain name, or turn the endpoint's private DNS off if no private API is "
+        "called by its execute-api name from that VPC.",
+        KC_403_VPC,
+        observe=("dig <api-id>.execute-api.<region>.amazonaws.com from the VPC answers the endpoint's private addresses; "
+                 "the REST API's access log and execution log have no entry for these requests; VPC Flow Logs show the "
+                 "traffic going to the endpoint's ENIs."),
+        break_lab=lab_actions.break_private_dns_capture, request=lab_actions.vpc_api_request,
+        fix_lab=lab_actions.private_dns_off),
+    Misconfiguration(
+        "rest-stage-missing", "The REST API's stage is gone", "rest-nlb",
+        '403 {"message":"Forbidden"} on every path of the stage', 403, "stage",
+        "The invoke URL names a stage (/prod/...) that does not exist: it was deleted, or the API was never deployed to "
+        "it. API Gateway finds no deployment to run and refuses the request.",
+        "Deploy the API to the stage (create-deployment --stage-name prod) and call the stage the URL names.",
+        KC_403,
+        observe=("get-stages lists no stage of that name; nothing is logged, since access and execution logs are "
+                 "settings of the missing stage."),
+        break_lab=lab_actions.break_rest_stage, request=lab_actions.rest_nlb_request, fix_lab=lab_actions.deploy_rest_stage),
+    Misconfiguration(
+        "rest-default-endpoint-disabled", "The REST API's default endpoint is disabled", "rest-nlb",
+        "403 Forbidden on the execute-api invoke URL", 403, "entry",
+        "disableExecuteApiEndpoint is true (and deployed): clients can still connect to the default execute-api "
+        "endpoint but every request is refused; only custom domains serve the API.",
+        "Call the API through its custom domain, or set disableExecuteApiEndpoint to false and redeploy the stage.",
+        DOC_DISABLE_REST_ENDPOINT,
+        observe="get-rest-api shows disableExecuteApiEndpoint true; the stage's access log has no entry for these requests.",
+        break_lab=lab_actions.break_default_endpoint, request=lab_actions.rest_nlb_request,
+        fix_lab=lab_actions.enable_default_endpoint),
 ]
 
 

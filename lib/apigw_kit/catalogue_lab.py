@@ -23,6 +23,7 @@ from .steps import dns, functions, network
 from .steps import elb as steps_elb  # functions here name their elbv2 client 'elb'
 from .steps.apigw_http import VpcLink, wait_vpc_link
 from .steps.apigw_http import _items as _v2_items
+from .waits import wait_for
 
 
 # Finding a lab's resources by tag and name (live state, never the builder's records) ------------
@@ -446,3 +447,122 @@ def resume_target_sync(lab) -> None:
         functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync",
                                                  function["Role"]), event)
     _wait_in_service(lab, event["targetGroupArn"])
+
+
+# Custom domain of an HTTP API (http-alb-domain) and the default execute-api endpoints ------------------------
+def domain_name(lab) -> str:
+    """The public custom domain of the ``http-alb-domain`` pattern, in the zone ``<lab>.example.com``."""
+    return f"api.{lab.name}.example.com"
+
+
+def domain_request(lab) -> dict:
+    return {"url": f"https://{domain_name(lab)}/orders", "source": "internet"}
+
+
+def _domain_zone_and_record(lab) -> tuple[str, dict | None]:
+    """The hosted zone holding the custom domain's name, and its A/AAAA/CNAME record there (None if gone)."""
+    r53, name = lab.cloud.client("route53"), domain_name(lab) + "."
+    zone = next(z for page in r53.get_paginator("list_hosted_zones").paginate() for z in page["HostedZones"]
+                if name.endswith("." + z["Name"]))
+    records = r53.list_resource_record_sets(HostedZoneId=zone["Id"], StartRecordName=name, MaxItems="5")["ResourceRecordSets"]
+    return zone["Id"], next((r for r in records if r["Name"] == name and r["Type"] in ("A", "AAAA", "CNAME")), None)
+
+
+def break_record_target(lab) -> None:
+    """The domain's record becomes a CNAME to the API's own execute-api name (copied from its invoke URL)."""
+    zone_id, record = _domain_zone_and_record(lab)
+    invoke_host = _http_api(lab)["ApiEndpoint"].split("://")[1]
+    lab.cloud.client("route53").change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        {"Action": "DELETE", "ResourceRecordSet": record},
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": domain_name(lab), "Type": "CNAME", "TTL": 300,
+                                                   "ResourceRecords": [{"Value": invoke_host}]}}]})
+
+
+def break_api_mapping(lab) -> None:
+    v2 = lab.cloud.client("apigatewayv2")
+    for mapping in _v2_items(v2.get_api_mappings, DomainName=domain_name(lab)):
+        v2.delete_api_mapping(DomainName=domain_name(lab), ApiMappingId=mapping["ApiMappingId"])
+
+
+def break_private_dns_capture(lab) -> None:
+    """Another team's execute-api endpoint with private DNS in the lab's VPC (for their private API), open to the VPC."""
+    ec2, vpc_id = lab.cloud.client("ec2"), _ec2_id(lab, "vpc", "vpc")
+    vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+    by_zone = {s["AvailabilityZone"]: s["SubnetId"] for s in ec2.describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]}
+    group = ec2.create_security_group(GroupName=lab.resource_name("captive-endpoint-sg"), Description="execute-api endpoint",
+                                      VpcId=vpc_id, TagSpecifications=lab.tag_specs("security-group", "captive-endpoint-sg"))
+    ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": vpc["CidrBlock"]}]}])
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc_id, ServiceName=f"com.amazonaws.{lab.cloud.region}.execute-api", VpcEndpointType="Interface",
+        SubnetIds=sorted(by_zone.values())[:2], SecurityGroupIds=[group["GroupId"]], PrivateDnsEnabled=True,
+        TagSpecifications=lab.tag_specs("vpc-endpoint", "captive-endpoint"))["VpcEndpoint"]["VpcEndpointId"]
+    wait_for(lab.cloud, f"VPC endpoint {endpoint}", lambda: ec2.describe_vpc_endpoints(
+        VpcEndpointIds=[endpoint])["VpcEndpoints"][0]["State"].lower(), {"available"}, timeout=600, poll=10)
+
+
+def vpc_api_request(lab) -> dict:
+    """The lab's public API (HTTP, else REST) called by its execute-api name from the lab's VPC."""
+    vpc = f"vpc:{_ec2_id(lab, 'vpc', 'vpc')}"
+    rest = [a for a in lab.cloud.client("apigateway").get_rest_apis(limit=500)["items"] if a["name"] == lab.resource_name("rest-api")]
+    return {**(rest_nlb_request(lab) if rest else api_request(lab)), "source": vpc}
+
+
+def break_rest_stage(lab) -> None:
+    lab.cloud.client("apigateway").delete_stage(restApiId=_rest_api(lab, "rest-api")["id"], stageName="prod")
+
+
+def break_default_endpoint(lab) -> None:
+    """Turn the REST API's default endpoint off, and deploy so that it takes effect."""
+    v1, api_id = lab.cloud.client("apigateway"), _rest_api(lab, "rest-api")["id"]
+    v1.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "True"}])
+    v1.create_deployment(restApiId=api_id, stageName="prod", description="default endpoint off")
+
+
+# Their fixes ---------------------------------------------------------------------------------------------------
+def alias_domain_record(lab) -> None:
+    """The domain's record is an A alias to the custom domain's own API Gateway domain name, in its hosted zone."""
+    config = lab.cloud.client("apigatewayv2").get_domain_name(DomainName=domain_name(lab))["DomainNameConfigurations"][0]
+    zone_id, record = _domain_zone_and_record(lab)
+    alias = (record or {}).get("AliasTarget", {})
+    if record and record["Type"] == "A" and alias.get("DNSName", "").rstrip(".").lower() == config["ApiGatewayDomainName"].lower():
+        return
+    wanted = {"Name": domain_name(lab), "Type": "A", "AliasTarget": {
+        "HostedZoneId": config["HostedZoneId"], "DNSName": config["ApiGatewayDomainName"], "EvaluateTargetHealth": False}}
+    # UPSERT, not CREATE: valid on AWS once the CNAME is deleted in the same batch, and moto's CREATE check reads a
+    # listing from the name on (the CNAME being replaced) as an A record that exists already.
+    changes = ([{"Action": "DELETE", "ResourceRecordSet": record}] if record else []) + [{"Action": "UPSERT", "ResourceRecordSet": wanted}]
+    lab.cloud.client("route53").change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+
+
+def map_domain_to_api(lab) -> None:
+    """The custom domain's empty path is mapped to the HTTP API's $default stage."""
+    v2 = lab.cloud.client("apigatewayv2")
+    if not any(not m.get("ApiMappingKey") for m in _v2_items(v2.get_api_mappings, DomainName=domain_name(lab))):
+        v2.create_api_mapping(DomainName=domain_name(lab), ApiId=_http_api(lab)["ApiId"], Stage="$default")
+
+
+def private_dns_off(lab) -> None:
+    """Private DNS off on the execute-api endpoints of the lab's VPC: its public API names resolve publicly again."""
+    ec2 = lab.cloud.client("ec2")
+    for endpoint in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [_ec2_id(lab, "vpc", "vpc")]}])["VpcEndpoints"]:
+        if endpoint["ServiceName"].endswith(".execute-api") and endpoint.get("PrivateDnsEnabled"):
+            ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PrivateDnsEnabled=False)
+
+
+def deploy_rest_stage(lab) -> None:
+    """The REST API's prod stage exists (a new deployment creates it)."""
+    v1, api_id = lab.cloud.client("apigateway"), _rest_api(lab, "rest-api")["id"]
+    if not any(s["stageName"] == "prod" for s in v1.get_stages(restApiId=api_id)["item"]):
+        v1.create_deployment(restApiId=api_id, stageName="prod")
+
+
+def enable_default_endpoint(lab) -> None:
+    """The REST API's default endpoint on again, deployed."""
+    v1, api = lab.cloud.client("apigateway"), _rest_api(lab, "rest-api")
+    if api.get("disableExecuteApiEndpoint"):
+        v1.update_rest_api(restApiId=api["id"], patchOperations=[
+            {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "False"}])
+        v1.create_deployment(restApiId=api["id"], stageName="prod", description="default endpoint on")

@@ -147,14 +147,32 @@ def build_rest_nlb(lab):
     return vpc
 
 
+def build_http_alb_domain(lab):
+    """The TLS lab behind a regional custom domain: alias A record in a public zone -> the domain's API Gateway name."""
+    cloud, v2, r53 = lab.cloud, lab.cloud.client("apigatewayv2"), lab.cloud.client("route53")
+    build_http_alb(lab, tls=True)
+    name = catalogue_lab.domain_name(lab)
+    config = v2.create_domain_name(DomainName=name, DomainNameConfigurations=[{
+        "CertificateArn": _certificate(cloud, name), "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}])[
+        "DomainNameConfigurations"][0]
+    v2.create_api_mapping(DomainName=name, ApiId=catalogue_lab._http_api(lab)["ApiId"], Stage="$default")
+    zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=f"{lab.name}-domain")["HostedZone"]
+    r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
+        "Name": name, "Type": "A", "AliasTarget": {"HostedZoneId": config["HostedZoneId"],
+                                                   "DNSName": config["ApiGatewayDomainName"], "EvaluateTargetHealth": False}}}]})
+    return zone["Id"]
+
+
 def build_rest_nlb_alb(lab):
     """Pattern 5's lab, built by its own run: its NLB -> ALB bridge is the pattern's whole point."""
     return nlb_alb_bridge.Run(cloud=lab.cloud, lab_name=lab.name).apply().vpc
 
 
 BUILDERS = {"http-alb": build_http_alb, "http-alb-tls": lambda lab: build_http_alb(lab, tls=True),
+            "http-alb-domain": build_http_alb_domain,
             "rest-private-alb": build_rest_private_alb, "rest-nlb": build_rest_nlb, "rest-nlb-alb": build_rest_nlb_alb}
 HEALTHY_REQUEST = {"http-alb": catalogue_lab.api_request, "http-alb-tls": catalogue_lab.api_request,
+                   "http-alb-domain": catalogue_lab.domain_request,
                    "rest-private-alb": catalogue_lab.private_alb_request, "rest-nlb": catalogue_lab.rest_nlb_request,
                    "rest-nlb-alb": catalogue_lab.rest_nlb_request}
 
@@ -256,6 +274,62 @@ def test_http_api_called_from_a_vpc_with_execute_api_private_dns_is_forbidden(cl
     vpc = build_rest_private_alb(other)
     result = traced(cloud, **catalogue_lab.api_request(lab, source=f"vpc:{vpc.id}"))
     assert result.status == 403 and "private DNS" in result.failure.component
+
+
+def _domain_record(cloud, zone_id: str, name: str, record: dict) -> None:
+    """Replace the A/CNAME record of ``name`` by ``record`` (plain Route 53 calls)."""
+    r53 = cloud.client("route53")
+    old = [r for r in r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+           if r["Name"] == name + "." and r["Type"] in ("A", "CNAME")]
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        *({"Action": "DELETE", "ResourceRecordSet": r} for r in old),
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": name, **record}}]})
+
+
+def test_a_custom_domain_record_is_followed_to_what_it_points_at(cloud):
+    lab = cloud.lab("tr")
+    zone_id = build_http_alb_domain(lab)
+    name, request = catalogue_lab.domain_name(lab), catalogue_lab.domain_request(lab)
+    healthy = traced(cloud, **request)
+    assert healthy.status == 200 and healthy.warnings == [], healthy.frame.to_string()  # no "no Route 53 record" warning
+    assert "points at the domain's API Gateway name d-" in healthy.frame.set_index("component").loc["custom domain name", "reason"]
+    invoke = catalogue_lab._http_api(lab)["ApiEndpoint"].split("://")[1]
+    _domain_record(cloud, zone_id, name, {"Type": "CNAME", "TTL": 60, "ResourceRecords": [{"Value": invoke}]})
+    wrong = traced(cloud, **request)
+    assert wrong.status is None and wrong.failure.hop == "dns", wrong.frame.to_string()
+    assert "*.execute-api.eu-west-1.amazonaws.com certificate" in wrong.failure.reason
+    other = cloud.client("apigatewayv2").create_domain_name(DomainName=f"other.{lab.name}.example.com", DomainNameConfigurations=[
+        {"CertificateArn": _certificate(cloud, f"other.{lab.name}.example.com"), "EndpointType": "REGIONAL"}])
+    _domain_record(cloud, zone_id, name, {"Type": "CNAME", "TTL": 60, "ResourceRecords": [
+        {"Value": other["DomainNameConfigurations"][0]["ApiGatewayDomainName"]}]})
+    elsewhere = traced(cloud, **request)
+    assert elsewhere.status is None and "is served at d-" in elsewhere.failure.reason, elsewhere.frame.to_string()
+
+
+def test_a_public_rest_api_from_a_vpc_with_execute_api_private_dns_is_forbidden(cloud):
+    lab = cloud.lab("tr")
+    build_rest_nlb(lab)
+    other = cloud.lab("tr2")
+    vpc = build_rest_private_alb(other)
+    request = catalogue_lab.rest_nlb_request(lab)
+    assert traced(cloud, **request).status == 200
+    captured = traced(cloud, **{**request, "source": f"vpc:{vpc.id}"})
+    assert captured.status == 403 and captured.failure.component == "VPC endpoint private DNS", captured.frame.to_string()
+    # Through the endpoint's own name with the public API's Host: the endpoint forwards only to private APIs.
+    endpoint = cloud.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc.id]}])["VpcEndpoints"][0]
+    through = traced(cloud, url=f"https://{endpoint['VpcEndpointId']}-abcd1234.execute-api.eu-west-1.vpce.amazonaws.com/prod/orders",
+                     source=f"vpc:{vpc.id}", host=request["url"].split("/")[2])
+    assert through.status == 403 and through.failure.component == "VPC endpoint", through.frame.to_string()
+
+
+def test_a_rest_api_with_its_default_endpoint_disabled_is_forbidden(cloud):
+    lab = cloud.lab("tr")
+    build_rest_nlb(lab)
+    v1 = cloud.client("apigateway")
+    api = v1.get_rest_apis()["items"][0]
+    v1.update_rest_api(restApiId=api["id"], patchOperations=[{"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "True"}])
+    result = traced(cloud, **catalogue_lab.rest_nlb_request(lab))
+    assert result.status == 403 and "default execute-api endpoint is disabled" in result.failure.reason
 
 
 def test_unknown_route_is_404_and_bad_input_is_refused(cloud):
