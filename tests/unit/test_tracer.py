@@ -306,6 +306,23 @@ def test_a_custom_domain_record_is_followed_to_what_it_points_at(cloud):
     assert elsewhere.status is None and "is served at d-" in elsewhere.failure.reason, elsewhere.frame.to_string()
 
 
+def test_a_rest_api_custom_domain_is_followed_through_its_base_path_mapping(cloud):
+    lab = cloud.lab("tr")
+    build_rest_nlb(lab)
+    v1, r53, name = cloud.client("apigateway"), cloud.client("route53"), f"orders.{lab.name}.example.com"
+    api = v1.get_rest_apis()["items"][0]
+    domain = v1.create_domain_name(domainName=name, regionalCertificateArn=_certificate(cloud, name),
+                                   endpointConfiguration={"types": ["REGIONAL"]})
+    v1.create_base_path_mapping(domainName=name, restApiId=api["id"], stage="prod", basePath="v1")
+    zone = r53.create_hosted_zone(Name=f"{lab.name}.example.com", CallerReference=f"{lab.name}-rest")["HostedZone"]
+    _domain_record(cloud, zone["Id"], name, {"Type": "A", "AliasTarget": {
+        "HostedZoneId": domain["regionalHostedZoneId"], "DNSName": domain["regionalDomainName"], "EvaluateTargetHealth": False}})
+    result = traced(cloud, url=f"https://{name}/v1/orders")
+    assert result.status == 200 and result.warnings == [], result.frame.to_string()
+    unmapped = traced(cloud, url=f"https://{name}/v2/orders")
+    assert unmapped.status == 403 and "Missing Authentication Token" in unmapped.failure.reason, unmapped.frame.to_string()
+
+
 def test_a_public_rest_api_from_a_vpc_with_execute_api_private_dns_is_forbidden(cloud):
     lab = cloud.lab("tr")
     build_rest_nlb(lab)

@@ -124,34 +124,32 @@ class ApiGatewayLayer(_Hops):
     def domain_mapping(self, domain: str) -> None:
         """Follow the custom domain's API mapping (HTTP API domain) or base path mapping (REST API domain)."""
         try:
-            mappings = _v2_items(self.v2.get_api_mappings, DomainName=domain)
-        except ClientError:  # a REST API domain the v2 API does not list (the embedded AWS keeps them apart)
+            self.v2.get_domain_name(DomainName=domain)
+        except ClientError:  # a REST API domain only the v1 API knows (on AWS the v2 API lists them too)
             mapping = self.base_path_mapping(domain, "custom domain")
             self.add("custom domain", "base path mapping", domain, "ok",
                      f"mapped to API {mapping['restApiId']} stage {mapping.get('stage')}")
             return self.rest_api(self.v1.get_rest_api(restApiId=mapping["restApiId"]), None, mapping.get("stage"))
-        segment = self.path.strip("/").split("/")[0]
-        mapping = next((m for m in mappings if m.get("ApiMappingKey", "") == segment and segment), None) or \
-            next((m for m in mappings if not m.get("ApiMappingKey")), None)
-        if mapping is None:
-            self.fail("custom domain", "API mapping", domain, f"no API mapping of {domain} matches {self.path}: API Gateway "
-                      f'answers 403 {{"message":"Missing Authentication Token"}} ({KC_403_CUSTOM_DOMAIN})', 403)
-        if mapping.get("ApiMappingKey"):
-            self.path = "/" + self.path.strip("/").partition("/")[2]
+        mapping = self.select_mapping(_v2_items(self.v2.get_api_mappings, DomainName=domain), "ApiMappingKey",
+                                      "custom domain", "API mapping", domain)
         self.add("custom domain", "API mapping", mapping["ApiMappingId"], "ok",
                  f"{domain}/{mapping.get('ApiMappingKey', '')} -> API {mapping['ApiId']} stage {mapping['Stage']}")
         self.api_by_id(mapping["ApiId"], None, via_endpoint=None, stage=mapping["Stage"])
 
     def base_path_mapping(self, domain: str, hop: str) -> dict:
-        """The base path mapping of REST domain ``domain`` the path selects (its first segment, else the empty one)."""
+        return self.select_mapping(self.v1.get_base_path_mappings(domainName=domain).get("items", []), "basePath",
+                                   hop, "base path mapping", domain)
+
+    def select_mapping(self, mappings: list[dict], key: str, hop: str, component: str, domain: str) -> dict:
+        """The mapping whose path is the request's first segment (which it strips), else the one with the empty path."""
         segment = self.path.strip("/").split("/")[0]
-        mappings = self.v1.get_base_path_mappings(domainName=domain).get("items", [])
-        mapping = next((m for m in mappings if m.get("basePath") == segment and segment), None) or \
-            next((m for m in mappings if m.get("basePath") in ("(none)", "", None)), None)
+        empty = ("", "(none)", None)
+        mapping = next((m for m in mappings if segment and m.get(key) == segment), None) or \
+            next((m for m in mappings if m.get(key) in empty), None)
         if mapping is None:
-            self.fail(hop, "base path mapping", domain, f"no base path mapping of {domain} matches {self.path}: API "
-                      f'Gateway answers 403 {{"message":"Missing Authentication Token"}} ({KC_403_CUSTOM_DOMAIN})', 403)
-        if mapping.get("basePath") not in ("(none)", "", None):
+            self.fail(hop, component, domain, f"no {component} of {domain} matches {self.path}: API Gateway answers 403 "
+                      f'{{"message":"Missing Authentication Token"}} ({KC_403_CUSTOM_DOMAIN})', 403)
+        if mapping.get(key) not in empty:
             self.path = "/" + self.path.strip("/").partition("/")[2]
         return mapping
 
