@@ -484,29 +484,43 @@ def break_api_mapping(lab) -> None:
         v2.delete_api_mapping(DomainName=domain_name(lab), ApiMappingId=mapping["ApiMappingId"])
 
 
+CALLER_CIDR = "10.97.0.0/16"
+
+
 def break_private_dns_capture(lab) -> None:
-    """Another team's execute-api endpoint with private DNS in the lab's VPC (for their private API), open to the VPC."""
-    ec2, vpc_id = lab.cloud.client("ec2"), _ec2_id(lab, "vpc", "vpc")
-    vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
-    by_zone = {s["AvailabilityZone"]: s["SubnetId"] for s in ec2.describe_subnets(
-        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]}
-    group = ec2.create_security_group(GroupName=lab.resource_name("captive-endpoint-sg"), Description="execute-api endpoint",
-                                      VpcId=vpc_id, TagSpecifications=lab.tag_specs("security-group", "captive-endpoint-sg"))
+    """A workload VPC that reaches the internet through an internet gateway, where another team adds an execute-api
+    endpoint with private DNS (for their private API), open to the VPC on 443."""
+    ec2, zones = lab.cloud.client("ec2"), [z["ZoneName"] for z in network.vpc_link_zones(lab.cloud, 2)]
+    vpc = ec2.create_vpc(CidrBlock=CALLER_CIDR, TagSpecifications=lab.tag_specs("vpc", "caller-vpc"))["Vpc"]["VpcId"]
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):  # private DNS needs both
+        ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": True}})
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.97.{i}.0/24", AvailabilityZone=zone, TagSpecifications=
+                                 lab.tag_specs("subnet", f"caller-{i}"))["Subnet"]["SubnetId"] for i, zone in enumerate(zones)]
+    gateway = ec2.create_internet_gateway(TagSpecifications=lab.tag_specs("internet-gateway", "caller-igw"))[
+        "InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc, TagSpecifications=lab.tag_specs("route-table", "caller-routes"))[
+        "RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    for subnet in subnets:
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    group = ec2.create_security_group(GroupName=lab.resource_name("caller-endpoint-sg"), Description="execute-api endpoint",
+                                      VpcId=vpc, TagSpecifications=lab.tag_specs("security-group", "caller-endpoint-sg"))
     ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": vpc["CidrBlock"]}]}])
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": CALLER_CIDR}]}])
     endpoint = ec2.create_vpc_endpoint(
-        VpcId=vpc_id, ServiceName=f"com.amazonaws.{lab.cloud.region}.execute-api", VpcEndpointType="Interface",
-        SubnetIds=sorted(by_zone.values())[:2], SecurityGroupIds=[group["GroupId"]], PrivateDnsEnabled=True,
-        TagSpecifications=lab.tag_specs("vpc-endpoint", "captive-endpoint"))["VpcEndpoint"]["VpcEndpointId"]
+        VpcId=vpc, ServiceName=f"com.amazonaws.{lab.cloud.region}.execute-api", VpcEndpointType="Interface",
+        SubnetIds=subnets, SecurityGroupIds=[group["GroupId"]], PrivateDnsEnabled=True,
+        TagSpecifications=lab.tag_specs("vpc-endpoint", "caller-endpoint"))["VpcEndpoint"]["VpcEndpointId"]
     wait_for(lab.cloud, f"VPC endpoint {endpoint}", lambda: ec2.describe_vpc_endpoints(
         VpcEndpointIds=[endpoint])["VpcEndpoints"][0]["State"].lower(), {"available"}, timeout=600, poll=10)
 
 
 def vpc_api_request(lab) -> dict:
-    """The lab's public API (HTTP, else REST) called by its execute-api name from the lab's VPC."""
-    vpc = f"vpc:{_ec2_id(lab, 'vpc', 'vpc')}"
+    """The lab's public API (HTTP, else REST) called by its execute-api name from the workload VPC."""
+    source = f"vpc:{_ec2_id(lab, 'caller-vpc', 'vpc')}"
     rest = [a for a in lab.cloud.client("apigateway").get_rest_apis(limit=500)["items"] if a["name"] == lab.resource_name("rest-api")]
-    return {**(rest_nlb_request(lab) if rest else api_request(lab)), "source": vpc}
+    return {**(rest_nlb_request(lab) if rest else api_request(lab)), "source": source}
 
 
 def break_rest_stage(lab) -> None:
@@ -545,9 +559,9 @@ def map_domain_to_api(lab) -> None:
 
 
 def private_dns_off(lab) -> None:
-    """Private DNS off on the execute-api endpoints of the lab's VPC: its public API names resolve publicly again."""
+    """Private DNS off on the workload VPC's execute-api endpoints: public API names resolve publicly there again."""
     ec2 = lab.cloud.client("ec2")
-    for endpoint in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [_ec2_id(lab, "vpc", "vpc")]}])["VpcEndpoints"]:
+    for endpoint in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [_ec2_id(lab, "caller-vpc", "vpc")]}])["VpcEndpoints"]:
         if endpoint["ServiceName"].endswith(".execute-api") and endpoint.get("PrivateDnsEnabled"):
             ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PrivateDnsEnabled=False)
 
