@@ -86,8 +86,8 @@ CATALOGUE: list[Misconfiguration] = [
         "(new ARN) leaves the integration pointing at nothing.",
         "Set IntegrationUri to the ARN of the listener that exists now (arn:...:listener/app/<name>/<id>/<listener-id>).",
         DOC_HTTP_PRIVATE,
-        observe=("HTTP API access log: $context.integrationErrorMessage on every request, $context.integrationStatus empty"
-                 " (nothing was called); describe-listeners with the integration URI answers ListenerNotFound."),
+        observe=("HTTP API access log: $context.integrationErrorMessage on every request; describe-listeners with the "
+                 "integration's URI answers ListenerNotFound."),
         break_lab=lab_actions.break_integration_uri, request=lab_actions.api_request,
         fix_lab=lab_actions.point_integration_at_listener),
     Misconfiguration(
@@ -132,9 +132,8 @@ CATALOGUE: list[Misconfiguration] = [
         "(a wildcard covers exactly one label), so the handshake is rejected.",
         "Set ServerNameToVerify to a name on the certificate, or add that name to the certificate.",
         DOC_TLS + " ; " + KC_500_VPC,
-        observe=("HTTP API access log: $context.integrationErrorMessage reports the TLS handshake failure; the ALB access "
-                 "log has no request for it (the handshake never completed); openssl s_client -servername <name> shows the"
-                 " certificate's names."),
+        observe=("HTTP API access log: $context.integrationErrorMessage reports the failed TLS connection; from the VPC, "
+                 "openssl s_client -connect <alb>:443 -servername <name> shows the names the certificate covers."),
         break_lab=lab_actions.break_tls_name, request=lab_actions.api_request,
         fix_lab=lab_actions.verify_name_on_certificate),
     Misconfiguration(
@@ -204,8 +203,7 @@ CATALOGUE: list[Misconfiguration] = [
         "Set EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic to off (SetSecurityGroups) for the NLB behind the VPC link.",
         DOC_NLB_SG + " ; " + KC_500_VPC,
         observe=("describe-load-balancers: EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic on; REST API access log: "
-                 "$context.error.responseType INTEGRATION_FAILURE, $context.integration.error names the failed connection;"
-                 " VPC Flow Logs on the NLB's ENIs show REJECT."),
+                 "$context.integration.error names the failed connection; VPC Flow Logs on the NLB's ENIs show REJECT."),
         break_lab=lab_actions.break_nlb_enforcement, request=lab_actions.rest_nlb_request,
         fix_lab=lab_actions.stop_enforcing_on_privatelink),
     Misconfiguration(
@@ -232,7 +230,7 @@ CATALOGUE: list[Misconfiguration] = [
         DOC_ALB_TARGET + " ; " + DOC_NLB_HEALTH + " ; " + KC_500_VPC,
         observe=("describe-target-health: every IP target unhealthy (Target.FailedHealthChecks) and none is an address of "
                  "the ALB's ENIs (describe-network-interfaces); the sync rule is DISABLED in EventBridge; REST API access "
-                 "log: $context.error.responseType INTEGRATION_FAILURE."),
+                 "log: $context.integration.error names the failed connection."),
         break_lab=lab_actions.break_target_sync, request=lab_actions.rest_nlb_request,
         fix_lab=lab_actions.resume_target_sync),
     Misconfiguration(
