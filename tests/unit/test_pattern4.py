@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from botocore.exceptions import ClientError
 
 from apigw_kit import ParameterError, checks, connect
