@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from .steps.elb import client_ip_preserved
 from .steps.elb import load_balancer_ips  # noqa: F401  (the checks and the catalogue read it from here)
 from .steps.network import Subnet, routes_to_internet
 
@@ -40,9 +41,9 @@ def _ingress_peers(group: dict) -> list[tuple[str, str]]:
     return peers
 
 
-def load_balancer_internal(cloud, lb_arn: str) -> Check:
+def load_balancer_internal(cloud, lb_arn: str, what: str = "load balancer is internal") -> Check:
     lb = _lb(cloud, lb_arn)
-    return Check("load balancer is internal", lb["Scheme"] == "internal",
+    return Check(what, lb["Scheme"] == "internal",
                  f"{lb['LoadBalancerName']} scheme is {lb['Scheme']}"
                  + ("" if lb["Scheme"] == "internal" else ": anyone can reach it without the API; recreate it internal"))
 
@@ -140,7 +141,8 @@ def nlb_admits_privatelink(cloud, nlb_arn: str) -> Check:
     groups = lb.get("SecurityGroups") or []
     enforced = lb.get("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "on")
     passed = not groups or enforced == "off"
-    detail = ("no security groups on the NLB: PrivateLink traffic is not filtered" if not groups else
+    detail = ("no security groups on the NLB: PrivateLink traffic is not filtered (and none can be added: an NLB "
+              "gets security groups only when it is created)" if not groups else
               f"security groups {', '.join(groups)}, enforcement on PrivateLink traffic {enforced}"
               + ("" if passed else ": the VPC link's traffic is dropped; set it off with SetSecurityGroups"))
     return Check("NLB does not filter the VPC link's PrivateLink traffic", passed, detail)
@@ -166,3 +168,21 @@ def targets_match_addresses(cloud, target_group_arn: str, addresses: list[str], 
     missing, stale = sorted(set(addresses) - registered), sorted(registered - set(addresses))
     problems = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"stale {', '.join(stale)}"] if stale else [])
     return Check(what, not problems and bool(addresses), "; ".join(problems) or f"{len(registered)} target(s), all current")
+
+
+def targets_admit_nlb_clients(cloud, target_group_arn: str, group_ids, client_addresses: list[str], port: int,
+                              what: str) -> Check:
+    """Targets behind an NLB without security groups admit the clients it forwards, by address.
+
+    With client IP preservation on, the targets see each client's own address, and no rule can name the client's
+    security group through the NLB: the targets must admit the clients' CIDRs. With it off, they see the NLB's
+    addresses, which the caller checks separately.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups
+    """
+    if not client_ip_preserved(cloud, target_group_arn):
+        return Check(what, True, "client IP preservation off: requests arrive from the NLB's own addresses")
+    found = group_admits_addresses(cloud, group_ids, client_addresses, port, what)
+    return Check(what, found.passed, found.detail if found.passed else
+                 f"client IP preservation on, so the targets see the clients' addresses; {found.detail} (a rule naming "
+                 "the clients' security group does not match through an NLB without security groups): admit their "
+                 "CIDRs, or turn preserve_client_ip.enabled off")

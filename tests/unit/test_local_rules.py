@@ -444,3 +444,18 @@ def test_rest_api_integration_keeps_its_alb_target(client, net):
     assert integration["integrationTarget"] == alb["LoadBalancerArn"]
     method = apigw.get_method(restApiId=api, resourceId=root, httpMethod="GET")
     assert method["methodIntegration"]["integrationTarget"] == alb["LoadBalancerArn"]
+
+
+def test_rest_api_integration_refuses_a_cloud_map_target(client, net):
+    """A REST API on a VPC link v2 reaches ALBs and NLBs only: Cloud Map is for HTTP APIs."""
+    apigw = client("apigateway")
+    link_id = vpc_link_v2(client, net)["VpcLinkId"]
+    api = apigw.create_rest_api(name="rest")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    with pytest.raises(ClientError) as refused:
+        apigw.put_integration(
+            restApiId=api, resourceId=root, httpMethod="GET", type="HTTP_PROXY", integrationHttpMethod="GET",
+            uri="http://orders.internal/", connectionType="VPC_LINK", connectionId=link_id,
+            integrationTarget="arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-0123456789abcdef")
+    assert refused.value.response["Error"]["Code"] == "BadRequestException"

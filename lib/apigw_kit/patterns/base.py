@@ -236,4 +236,9 @@ class PatternRun:
 
 
 def checks_frame(rows) -> pd.DataFrame:
-    return pd.DataFrame([asdict(r) for r in rows], columns=CHECK_COLUMNS)
+    """The checks as a table; their names must be unique, since tests, results and readers look a check up by name."""
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=CHECK_COLUMNS)
+    repeated = sorted(set(frame.loc[frame["check"].duplicated(), "check"]))
+    if repeated:
+        raise ValueError(f"check names repeat: {', '.join(repeated)}; give each check its own name")
+    return frame
