@@ -15,13 +15,10 @@ from dataclasses import dataclass, field
 from http.client import HTTPException
 from urllib.parse import urlsplit
 
+from .local.data_plane import CONNECT_HEADER, HOP_HEADER, SCHEME_HEADER, SOURCE_HEADER
 from .tracer import UNREACHABLE, Trace
 
 PROBE_TIMEOUT = 10.0  # seconds; API Gateway gives up on an integration after 29-30 s, a client should not wait that long here
-HOP_HEADER = "x-apigw-kit-hop"  # the data plane's; the names are repeated here so a kernel need not import its server
-SOURCE_HEADER = "x-apigw-kit-source"
-SCHEME_HEADER = "x-apigw-kit-scheme"
-CONNECT_HEADER = "x-apigw-kit-connect"
 
 
 @dataclass

@@ -18,7 +18,7 @@ from apigw_kit.local.stand_ins import lambda_proxy, mock
 from apigw_kit.patterns.http_alb import Run as HttpAlbRun
 from apigw_kit.probe import addressed, fetch, send
 
-from test_tracer import BUILDERS, HEALTHY_REQUEST, build_http_alb, build_rest_nlb
+from test_tracer import BUILDERS, HEALTHY_REQUEST, build_http_alb, build_rest_nlb, build_rest_private_alb
 
 
 @pytest.fixture
@@ -81,6 +81,19 @@ def test_rest_api_answers_403_and_500_with_its_messages_and_error_types(cloud):
     failing = sent(cloud, **request)
     assert (failing.status, failing.json) == (500, {"message": "Internal server error"})
     assert failing.headers["x-amzn-ErrorType"] == "InternalServerErrorException" and failing.hop.startswith("NLB ingress")
+
+
+def test_an_endpoint_name_with_the_api_host_reaches_the_private_api(cloud):
+    """The client connects to the execute-api endpoint's own name and names the API in Host (curl --connect-to)."""
+    lab = cloud.lab("dp")
+    vpc = build_rest_private_alb(lab)
+    api = cloud.client("apigateway").get_rest_apis()["items"][0]
+    endpoint = cloud.client("ec2").describe_vpc_endpoints()["VpcEndpoints"][0]["VpcEndpointId"]
+    url = f"https://{endpoint}-abcd1234.execute-api.eu-west-1.vpce.amazonaws.com/prod/"
+    without = sent(cloud, url=url, source=f"vpc:{vpc.id}")
+    assert (without.status, without.json, without.headers["x-amzn-ErrorType"]) == (403, {"message": "Forbidden"}, "ForbiddenException")
+    with_host = sent(cloud, url=url, source=f"vpc:{vpc.id}", host=f"{api['id']}.execute-api.eu-west-1.amazonaws.com")
+    assert with_host.status == 200 and with_host.agrees and with_host.hop.startswith("integration: MOCK"), with_host
 
 
 # The load balancer's own answers -----------------------------------------------------------------------

@@ -39,7 +39,7 @@ import boto3
 
 from ..errors import KitError
 from .clock import CLOCK
-from .stand_ins import Answer, instance_url, json_answer, lambda_proxy, mock
+from .stand_ins import Answer, instance_url, json_answer, lambda_proxy, mock, stop_instances
 
 SOURCE_HEADER = "x-apigw-kit-source"
 SCHEME_HEADER = "x-apigw-kit-scheme"  # https unless the Host is a load balancer's name (then http)
@@ -65,7 +65,6 @@ class Reply:
     """What the data plane does with a request: answer it, or hold the connection ``hold`` seconds and close it."""
     hop: str
     answer: Answer | None = None
-    reason: str = ""
     hold: float = 0.0
 
 
@@ -114,8 +113,10 @@ def request_ids(kind: str | None) -> dict[str, str]:
     return {}
 
 
-def hop_label(hop) -> str:
-    return f"{hop.hop}: {hop.component} {hop.id}".strip()
+def hop_label(hop, what: str | None = None) -> str:
+    """``hop: what id``, what being the hop's component unless it only repeats the hop's name."""
+    what = what or ("" if hop.component == hop.hop else hop.component)
+    return f"{hop.hop}: {what} {hop.id}".replace("  ", " ").strip()
 
 
 class DataPlane:
@@ -145,6 +146,7 @@ class DataPlane:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        stop_instances()
 
     def cloud(self, region: str):
         from ..cloud import Cloud
@@ -167,17 +169,16 @@ class DataPlane:
             result = trace(cloud, f"{scheme}://{connect}{path}", method, headers.get(SOURCE_HEADER, "internet"),
                            host=host.rsplit(":", 1)[0] if connect != host else None)
         except KitError as exc:
-            return Reply("kit", json_answer(400, {"message": str(exc)}), "bad request to the data plane")
+            return Reply("kit", json_answer(400, {"message": str(exc)}))
         kind = api_kind(result.hops)
         failure = result.failure
         if failure is not None and failure.status is None:
             at_once = failure.hop == "dns" or "refused" in failure.reason
-            return Reply(hop_label(failure), None, failure.reason, 0.0 if at_once else min(DROPPED_AFTER * CLOCK.scale, MAX_HOLD))
+            return Reply(hop_label(failure), None, 0.0 if at_once else min(DROPPED_AFTER * CLOCK.scale, MAX_HOLD))
         if failure is not None:
-            answer = self.failure_answer(cloud, result, failure, kind)
-            reply = Reply(hop_label(failure), answer, failure.reason)
+            reply = Reply(hop_label(failure), self.failure_answer(cloud, result, failure, kind))
         else:
-            reply = self.destination(cloud, result, kind, path, headers, body)
+            reply = self.destination(cloud, result, kind, path, body)
         reply.answer.headers.update(request_ids(kind))
         return reply
 
@@ -199,16 +200,17 @@ class DataPlane:
         return cloud.client("elbv2").describe_load_balancers(Names=[name])["LoadBalancers"][0]
 
     # Who answers a request that gets through -----------------------------------------------------------
-    def destination(self, cloud, result, kind, path: str, headers: dict, body: bytes) -> Reply:
+    def destination(self, cloud, result, kind, path: str, body: bytes) -> Reply:
         hops = result.hops
         last = {h.hop: i for i, h in enumerate(hops) if (h.hop, h.verdict) in
                 (("integration", "skip"), ("targets", "ok"), ("targets", "warn"))}
         if last.get("integration", -1) > last.get("targets", -1):
             hop = hops[last["integration"]]
-            return Reply(hop_label(hop), self.integration(cloud, result, kind, hop, path, body))
+            integration_type, answer = self.integration(cloud, result, kind, hop, path, body)
+            return Reply(hop_label(hop, integration_type), answer)
         if "targets" in last:
             hop = hops[last["targets"]]
-            return self.targets(cloud, result, hop, self.forwarded_path(hops, path), headers, body)
+            return self.targets(cloud, result, hop, self.forwarded_path(hops, path), body)
         return Reply("kit", json_answer(502, {"message": "the request reached nothing the data plane stands in for"}))
 
     @staticmethod
@@ -219,36 +221,40 @@ class DataPlane:
             return path[len(stage) + 1:] or "/"
         return path
 
-    def integration(self, cloud, result, kind, hop, path: str, body: bytes) -> Answer:
+    def integration(self, cloud, result, kind, hop, path: str, body: bytes) -> tuple[str, Answer]:
+        """(the integration's type, its stand-in's answer)."""
         if kind == "http":
             api_id = next(h.id for h in result.hops if h.component == "HTTP API")
             integration = cloud.client("apigatewayv2").get_integration(ApiId=api_id, IntegrationId=hop.id)
-            kind_of, uri = integration["IntegrationType"], integration.get("IntegrationUri", "")
+            integration_type, uri = integration["IntegrationType"], integration.get("IntegrationUri", "")
         else:
             v1 = cloud.client("apigateway")
             api_id = next(h.id for h in result.hops if h.component == "REST API stage").split("/")[0]
             methods = v1.get_resource(restApiId=api_id, resourceId=hop.id).get("resourceMethods", {})
             verb = result.method if result.method in methods else "ANY"
             integration = v1.get_integration(restApiId=api_id, resourceId=hop.id, httpMethod=verb)
-            kind_of, uri = integration["type"], integration.get("uri", "")
-        if kind_of == "MOCK":
-            return mock(integration)
+            integration_type, uri = integration["type"], integration.get("uri", "")
+        if integration_type == "MOCK":
+            return integration_type, mock(integration)
         function = re.search(r":function:([^/:]+)", uri)
-        if kind_of == "AWS_PROXY" and function:
+        if integration_type == "AWS_PROXY" and function:
             handler = cloud.client("lambda").get_function_configuration(FunctionName=function[1])["Handler"]
             event = {"version": "2.0" if kind == "http" else "1.0", "rawPath": path, "path": path,
                      "httpMethod": result.method, "requestContext": {"http": {"method": result.method, "path": path}},
                      "headers": {"host": result.host}, "body": body.decode(errors="replace") or None}
-            return lambda_proxy(handler.rsplit(".", 1)[0], event)
-        return json_answer(502, {"message": f"the data plane does not call {kind_of} integrations ({uri})"})
+            return integration_type, lambda_proxy(handler.rsplit(".", 1)[0], event)
+        return integration_type, json_answer(502, {"message": f"the data plane does not call {integration_type} integrations ({uri})"})
 
-    def targets(self, cloud, result, hop, path: str, headers: dict, body: bytes) -> Reply:
+    def targets(self, cloud, result, hop, path: str, body: bytes) -> Reply:
         from ..tracer import route
         elb, ec2 = cloud.client("elbv2"), cloud.client("ec2")
         group = elb.describe_target_groups(Names=[hop.id])["TargetGroups"][0]
         health = elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]
         load_balancer = self.load_balancer_before(cloud, result.hops[:result.hops.index(hop)])
-        routed = route({t["Target"]["Id"]: t["TargetHealth"] for t in health}, load_balancer["Type"]).targets
+        # the tracer let the request through: when the reported health leaves no routable target (the tracer
+        # judged its own prediction), every registered target is a candidate
+        routed = route({t["Target"]["Id"]: t["TargetHealth"] for t in health}, load_balancer["Type"]).targets \
+            or [t["Target"]["Id"] for t in health]
         target = routed[self._next_turn() % len(routed)]
         if group["TargetType"] == "instance":
             found = ec2.describe_instances(InstanceIds=[target])["Reservations"]

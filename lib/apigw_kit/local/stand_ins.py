@@ -34,7 +34,9 @@ def json_answer(status: int, document) -> Answer:
 # Instances -------------------------------------------------------------------------------------
 class _InstanceHandler(BaseHTTPRequestHandler):
     server: "_InstanceServer"
-    server_version, sys_version = "apigw-kit-instance", ""
+
+    def version_string(self) -> str:
+        return "apigw-kit-instance"
 
     def _answer(self) -> None:
         body = json.dumps({"instance": self.server.instance_id, "private_ip": self.server.private_ip,
