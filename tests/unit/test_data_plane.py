@@ -86,13 +86,14 @@ def test_rest_api_answers_403_and_500_with_its_messages_and_error_types(cloud):
 def test_an_endpoint_name_with_the_api_host_reaches_the_private_api(cloud):
     """The client connects to the execute-api endpoint's own name and names the API in Host (curl --connect-to)."""
     lab = cloud.lab("dp")
-    vpc = build_rest_private_alb(lab)
-    api = cloud.client("apigateway").get_rest_apis()["items"][0]
-    endpoint = cloud.client("ec2").describe_vpc_endpoints()["VpcEndpoints"][0]["VpcEndpointId"]
-    url = f"https://{endpoint}-abcd1234.execute-api.eu-west-1.vpce.amazonaws.com/prod/"
-    without = sent(cloud, url=url, source=f"vpc:{vpc.id}")
+    source = f"vpc:{build_rest_private_alb(lab).id}"
+    (endpoint,) = cloud.client("ec2").describe_vpc_endpoints()["VpcEndpoints"]
+    (api,) = cloud.client("apigateway").get_rest_apis()["items"]
+    request = {"url": f"https://{endpoint['VpcEndpointId']}-0a1b2c3d.execute-api.eu-west-1.vpce.amazonaws.com/prod/",
+               "source": source}
+    without = sent(cloud, **request)
     assert (without.status, without.json, without.headers["x-amzn-ErrorType"]) == (403, {"message": "Forbidden"}, "ForbiddenException")
-    with_host = sent(cloud, url=url, source=f"vpc:{vpc.id}", host=f"{api['id']}.execute-api.eu-west-1.amazonaws.com")
+    with_host = sent(cloud, **request, host=f"{api['id']}.execute-api.eu-west-1.amazonaws.com")
     assert with_host.status == 200 and with_host.agrees and with_host.hop.startswith("integration: MOCK"), with_host
 
 
