@@ -5,6 +5,9 @@ Labs come from the tracer's tests (``test_tracer.BUILDERS``) and the pattern run
 """
 from __future__ import annotations
 
+import shlex
+import shutil
+import subprocess
 import sys
 import time
 import types
@@ -43,6 +46,17 @@ def test_pattern_1_is_answered_by_its_instance(cloud):
     assert "200 OK" in repr(observed) and "differs" not in observed._repr_html_()
     line = run.curl("/orders")
     assert line.startswith("curl -i --max-time 10 -X GET -H 'Host: ") and "http://127.0.0.1:" in line
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl command")
+def test_curl_reaches_pattern_1s_instance_then_gets_the_503_of_a_broken_alb_security_group(cloud):
+    """The workshop's terminal check: the line run.curl() prints, run by curl itself."""
+    run = HttpAlbRun(cloud=cloud, lab_name="p1").apply()
+    healthy = subprocess.run(shlex.split(run.curl("/orders")), capture_output=True, text=True, timeout=30).stdout
+    assert healthy.startswith("HTTP/1.1 200") and '"instance": "i-' in healthy
+    catalogue.break_alb_sg(run.lab)
+    broken = subprocess.run(shlex.split(run.curl("/orders")), capture_output=True, text=True, timeout=30).stdout
+    assert broken.startswith("HTTP/1.1 503") and broken.endswith('{"message":"Service Unavailable"}')
 
 
 # API Gateway's error bodies --------------------------------------------------------------------------
