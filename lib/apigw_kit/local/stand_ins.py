@@ -8,7 +8,8 @@
   sent as written: Velocity expressions are not evaluated.
 - A Lambda proxy integration runs the function's handler (``apigw_kit.lambdas.<module>``) in this process with
   an API Gateway proxy event, and answers with the ``statusCode``/``headers``/``body`` it returns
-  (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+  (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html);
+  a function that raises gets API Gateway's 502.
 """
 from __future__ import annotations
 
@@ -102,12 +103,13 @@ def mock(integration: dict) -> Answer:
 
 
 def lambda_proxy(module: str, event: dict) -> Answer:
-    """Run ``apigw_kit.lambdas.<module>.handler(event)`` and answer with what it returns; a failure is
-    API Gateway's 502 for a Lambda proxy integration that errs."""
+    """Run ``apigw_kit.lambdas.<module>.handler(event)`` and answer with what it returns. A function that raises
+    gets API Gateway's 502 ``{"message": "Internal server error"}``, which hides the error from the client
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html)."""
     try:
         result = importlib.import_module(f"apigw_kit.lambdas.{module}").handler(event, None)
-    except Exception as exc:  # what Lambda reports as a function error
-        return json_answer(502, {"message": "Internal Server Error", "error": f"{type(exc).__name__}: {exc}"})
+    except Exception:  # what Lambda reports as a function error
+        return json_answer(502, {"message": "Internal server error"})
     if not isinstance(result, dict) or "statusCode" not in result:  # HTTP API payload 2.0 takes a bare body as 200
         return json_answer(200, result)
     body = result.get("body") or ""
