@@ -5,14 +5,19 @@ balancer's DNS name, an execute-api endpoint's name; ``host:port`` picks a liste
 from by ``x-apigw-kit-source`` (``internet``, the default, ``vpc:<id>`` or a client CIDR). The tracer follows it
 (``apigw_kit.tracer.trace``) and the hop where it stops answers as AWS does there:
 
-- API Gateway's gateway responses, ``{"message": ...}`` with the status of the failing hop; a REST API adds
-  ``x-amzn-ErrorType`` (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html,
+- API Gateway's gateway responses, ``{"message": ...}`` with the status of the failing hop: an HTTP API names the
+  status (``Not Found``, ``Forbidden``, ``Internal Server Error``, ``Service Unavailable``: the catalogue's
+  symptoms and their references; an unknown route, https://dev.to/aws-builders/better-error-messages-for-non-existing-api-resources-with-amazon-api-gateway-50pb),
+  a REST API the cause (``Missing Authentication Token`` for no such stage or resource, ``Internal server
+  error``) and adds ``x-amzn-ErrorType``
+  (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html,
   https://repost.aws/knowledge-center/api-gateway-authentication-token-errors). On the API's hops the response
   carries the request ids API Gateway sends: ``x-amzn-RequestId`` and ``x-amz-apigw-id`` for a REST API
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-access-logging.html), ``apigw-requestid``
   for an HTTP API (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html).
 - An Application Load Balancer's own 502/503/504 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html),
-  an HTML page from ``Server: awselb/2.0``, passed on unchanged by an HTTP proxy integration in front of it.
+  as the short HTML page ALBs send from ``Server: awselb/2.0`` (its markup is observed, not documented), passed
+  on unchanged by an HTTP proxy integration in front of it (the tracer's ``answer()`` cites why).
 - Where packets are dropped, no response: the connection is held ``DROPPED_AFTER`` simulated seconds on the
   embedded clock (at most ``MAX_HOLD`` real seconds), then closed without a byte. On AWS the client waits for
   its own connect timeout instead; a name that does not resolve or a refused connection closes at once.
@@ -104,19 +109,25 @@ def api_kind(hops) -> str | None:
     return "rest" if components & REST_API_COMPONENTS else None
 
 
+_ids = random.Random()  # its own generator: the seeded one moto draws resource ids from is left alone
+
+
+def _short_id() -> str:
+    return "".join(_ids.choices(string.ascii_letters + string.digits, k=15)) + "="
+
+
 def request_ids(kind: str | None) -> dict[str, str]:
     if kind == "http":
-        return {"apigw-requestid": "".join(random.choices(string.ascii_letters + string.digits, k=15)) + "="}
+        return {"apigw-requestid": _short_id()}
     if kind == "rest":
-        return {"x-amzn-RequestId": str(uuid.uuid4()),
-                "x-amz-apigw-id": "".join(random.choices(string.ascii_letters + string.digits, k=15)) + "="}
+        return {"x-amzn-RequestId": str(uuid.uuid4()), "x-amz-apigw-id": _short_id()}
     return {}
 
 
 def hop_label(hop, what: str | None = None) -> str:
     """``hop: what id``, what being the hop's component unless it only repeats the hop's name."""
     what = what or ("" if hop.component == hop.hop else hop.component)
-    return f"{hop.hop}: {what} {hop.id}".replace("  ", " ").strip()
+    return f"{hop.hop}: " + " ".join(part for part in (what, hop.id) if part)
 
 
 class DataPlane:
