@@ -10,7 +10,7 @@ import os
 import threading
 
 from .clock import CLOCK, Clock
-from .client import DEFAULT_SEED, admin, reset, seed_endpoint
+from .client import DEFAULT_SEED, admin, data_plane_url, reset, seed_endpoint
 
 _lock = threading.Lock()
 _embedded: EmbeddedAWS | None = None
@@ -45,5 +45,5 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "CLOCK", "Clock", "DEFAULT_SEED", "EmbeddedAWS", "admin", "endpoint", "reset", "scale_load_balancer", "seed_endpoint",
+    "CLOCK", "Clock", "DEFAULT_SEED", "EmbeddedAWS", "admin", "data_plane_url", "endpoint", "reset", "scale_load_balancer", "seed_endpoint",
 ]

@@ -3,7 +3,9 @@
 The server runs in a thread of the current process (as moto's
 ThreadedMotoServer does), so the fidelity rules, which patch moto's models,
 apply to every request it serves. ``/_apigw_kit/*`` is a small admin API for
-what has no AWS API: the clock, load balancer scaling, reset.
+what has no AWS API: the clock, load balancer scaling, reset, and where the data plane listens.
+
+Beside it runs the data plane (``data_plane.py``): API traffic for the labs, on a port of its own.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from moto.moto_server.werkzeug_app import (
 from . import rules
 from .client import ADMIN_PREFIX, DEFAULT_SEED, admin, reset, seed_endpoint  # noqa: F401 (re-exported)
 from .clock import CLOCK
+from .data_plane import DataPlane
 
 # name -> handler(body: dict) -> dict; rules add their own (e.g. "scale").
 ADMIN_ROUTES: dict[str, Callable[[dict], dict]] = {}
@@ -96,11 +99,12 @@ class _QuietHandler(MotoRequestHandler):
 class EmbeddedAWS:
     """moto's server with the fidelity rules, bound to 127.0.0.1."""
 
-    def __init__(self, port: int = 0, seed: int = DEFAULT_SEED):
-        self.port = port
+    def __init__(self, port: int = 0, seed: int = DEFAULT_SEED, data_plane_port: int = 0):
+        self.port, self.data_plane_port = port, data_plane_port
         self.seed = seed
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self.data_plane: DataPlane | None = None
 
     @property
     def url(self) -> str:
@@ -117,9 +121,14 @@ class EmbeddedAWS:
         self._thread = threading.Thread(target=self._server.serve_forever, name="apigw-kit-local", daemon=True)
         self._thread.start()
         seed_endpoint(self.url, self.seed)
+        self.data_plane = DataPlane(self.url, port=self.data_plane_port).start()
+        ADMIN_ROUTES["data-plane"] = lambda body: {"url": self.data_plane.url}
         return self
 
     def stop(self) -> None:
+        if self.data_plane is not None:
+            self.data_plane.stop()
+            self.data_plane = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -164,6 +164,25 @@ class PatternRun:
         from ..tracer import trace
         return trace(self.cloud, url or self.entry_url, **kwargs)
 
+    def request(self, path: str = "/", method: str = "GET", headers: dict[str, str] | None = None,
+                body: bytes | None = None, url: str | None = None, **trace_kwargs):
+        """Send a real HTTP request to this lab and show what came back beside the trace's prediction.
+
+        ``path`` is joined to ``url`` (default: the entry URL); ``source`` and ``host`` are as for ``trace()``.
+        On the embedded AWS the request goes through its data plane, which answers as AWS does at the hop where
+        the request stops; on a real account it goes to the URL from this machine (bounded timeout).
+        """
+        from ..probe import send
+        return send(self.cloud, self.trace(self._url_for(path, url), method=method, **trace_kwargs), headers, body)
+
+    def curl(self, path: str = "/", method: str = "GET", url: str | None = None, **trace_kwargs) -> str:
+        """The curl command line sending the request ``request()`` sends (for a terminal)."""
+        from ..probe import curl
+        return curl(self.cloud, self.trace(self._url_for(path, url), method=method, **trace_kwargs))
+
+    def _url_for(self, path: str, url: str | None) -> str:
+        return (url or self.entry_url).rstrip("/") + "/" + path.lstrip("/")
+
     def exercise(self, entry_id: str):
         """Break this lab as catalogue entry ``entry_id`` says; a workshop exercise (see apigw_kit.exercises)."""
         from ..exercises import Exercise
