@@ -37,14 +37,13 @@ from .steps import dns, functions, network
 from .steps import elb as steps_elb  # functions here name their elbv2 client 'elb'
 from .steps.apigw_http import VpcLink, wait_vpc_link
 from .steps.apigw_http import _items as _v2_items
-from .tracer import DOC_ALB_ERRORS, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
+from .tracer import DOC_ALB_ERRORS, DOC_HTTP_PRIVATE, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
 
 KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
 KC_5XX = "https://repost.aws/knowledge-center/api-gateway-5xx-error"
 KC_403_VPC = "https://repost.aws/knowledge-center/api-gateway-vpc-connections"
 KC_ACCESS_DENIED = "https://repost.aws/knowledge-center/api-gateway-access-denied"
 DOC_HTTP_VPC_LINKS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html"
-DOC_HTTP_PRIVATE = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html"
 DOC_TLS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-integration-tlsconfig.html"
 DOC_NLB_SG = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html"
 DOC_ALB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
@@ -199,6 +198,20 @@ def break_link_inactive(lab) -> None:
 
 def break_tls_name(lab) -> None:
     _update_integration(lab, TlsConfig={"ServerNameToVerify": f"backend.{lab.name}.other.example"})
+
+
+def break_tls_config(lab) -> None:
+    """Recreate the private integration without TlsConfig (a console wizard or template that left the secure server
+    name out), moving its routes to the new one: UpdateIntegration documents no way to remove a TlsConfig."""
+    v2 = lab.cloud.client("apigatewayv2")
+    api_id, old = _private_integration(lab)
+    new = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                IntegrationUri=old["IntegrationUri"], ConnectionType="VPC_LINK",
+                                ConnectionId=old["ConnectionId"], PayloadFormatVersion="1.0")
+    for route in _v2_items(v2.get_routes, ApiId=api_id):
+        if route.get("Target") == f"integrations/{old['IntegrationId']}":
+            v2.update_route(ApiId=api_id, RouteId=route["RouteId"], Target=f"integrations/{new['IntegrationId']}")
+    v2.delete_integration(ApiId=api_id, IntegrationId=old["IntegrationId"])
 
 
 def break_internet_facing(lab) -> None:
@@ -604,6 +617,16 @@ CATALOGUE: list[Misconfiguration] = [
         "Admit each of the NLB's private addresses (/32) on the ALB's listener port; the NLB keeps one fixed address per "
         "Availability Zone, so the rules do not go stale.",
         KC_500_VPC, break_target_sg_for_nlb, rest_nlb_request, fix_lab=admit_nlb_at_targets),
+    Misconfiguration(
+        "tls-config-removed", "The private integration has no TlsConfig in front of an HTTPS listener", "http-alb-tls",
+        '500 {"message":"Internal Server Error"} on every route since the integration was recreated', 500, "tls",
+        "Without TlsConfig a private integration sends plain HTTP. The listener behind the VPC link is HTTPS:443, so "
+        "the ALB fails the TLS negotiation of every connection API Gateway opens (its ClientTLSNegotiationErrorCount "
+        "metric rises) and no request reaches a target.",
+        "Set TlsConfig.ServerNameToVerify on the integration (UpdateIntegration) to a name the listener's certificate "
+        "covers: the custom domain.",
+        DOC_HTTP_PRIVATE + " ; " + DOC_TLS + " ; " + KC_500_VPC, break_tls_config, api_request,
+        fix_lab=verify_name_on_certificate),
 ]
 
 

@@ -40,7 +40,7 @@ class Parameters(http_alb.Parameters):
 
 class Run(CertifiedDomain, http_alb.Run):
     PATTERN = "https-domain"
-    EXERCISES = ("tls-name-not-on-certificate", "alb-sg-excludes-vpc-link")
+    EXERCISES = ("tls-name-not-on-certificate", "alb-sg-excludes-vpc-link", "tls-config-removed")
     NOTEBOOK = "02_https_alb_custom_domain"
     TITLE = "Custom domain -> HTTP API -> VPC link (TLS) -> internal ALB"
     Parameters = Parameters

@@ -28,8 +28,8 @@ groups, health) and ``tls``.
 from .apigw import evaluate_resource_policy, match_route
 from .load_balancing import ANSWERS, DOC_ALB_ERRORS, DOC_HEALTH_CHECKS, DOC_TARGET_HEALTH, Routing, route
 from .model import HOP_COLUMNS, UNREACHABLE, Hop, Trace
-from .tls import _covers  # noqa: F401 (the certificate-name rule, tested on its own)
+from .tls import DOC_HTTP_PRIVATE, _covers  # noqa: F401 (_covers: the certificate-name rule, tested on its own)
 from .walk import trace
 
-__all__ = ["ANSWERS", "DOC_ALB_ERRORS", "DOC_HEALTH_CHECKS", "DOC_TARGET_HEALTH", "HOP_COLUMNS", "UNREACHABLE", "Hop",
+__all__ = ["ANSWERS", "DOC_ALB_ERRORS", "DOC_HEALTH_CHECKS", "DOC_HTTP_PRIVATE", "DOC_TARGET_HEALTH", "HOP_COLUMNS", "UNREACHABLE", "Hop",
            "Routing", "Trace", "evaluate_resource_policy", "match_route", "route", "trace"]
