@@ -19,7 +19,7 @@ def run(endpoint):
 
 def test_all_checks_pass_on_the_lab(run):
     checks = run.verify()
-    assert len(checks) == 7 and checks["passed"].all(), checks
+    assert len(checks) == 8 and checks["passed"].all(), checks
 
 
 def test_alb_open_to_the_world(run, client):

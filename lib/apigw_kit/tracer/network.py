@@ -225,8 +225,8 @@ def _acls(view: View, client: Side, server: Side, port: int) -> Finding | None:
                     decided.append(why)
     if not used:
         return None
-    return Finding("network ACLs", "ok", ",".join(sorted(used)), f"TCP {port} in and the answer on "
-                   f"{EPHEMERAL[0]}-{EPHEMERAL[1]} back out, both ways allowed ({'; '.join(sorted(set(decided)))})")
+    return Finding("network ACLs", "ok", ",".join(sorted(used)), f"TCP {port} and its answer on ports "
+                   f"{EPHEMERAL[0]}-{EPHEMERAL[1]} pass every subnet crossed ({'; '.join(sorted(set(decided)))})")
 
 
 def reachable(view: View, client: Side, server: Side, port: int, groups: list[dict] | None = None) -> list[Finding]:
