@@ -33,7 +33,8 @@ DOC_CLIENT_IP = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network
 DOC_NLB_GROUPS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html"
 
 
-def _rule_ports(permission: dict, port: int) -> bool:
+def rule_ports(permission: dict, port: int) -> bool:
+    """Whether a security group permission covers TCP ``port`` (all traffic, or a TCP range holding it)."""
     if permission.get("IpProtocol") == "-1":
         return True
     return permission.get("IpProtocol") == "tcp" and permission.get("FromPort", 0) <= port <= permission.get("ToPort", -1)
@@ -49,7 +50,7 @@ def admits(groups: list[dict], key: str, port: int, peer_groups=(), peer_nets=()
     covering: dict = {}  # peer network -> "group allows cidr"
     for group in groups:
         for permission in group.get(key, []):
-            if not _rule_ports(permission, port):
+            if not rule_ports(permission, port):
                 continue
             for pair in permission.get("UserIdGroupPairs", []):
                 if pair.get("GroupId") in peer_groups:
@@ -345,7 +346,7 @@ class NetworkLayer(_Hops):
         if rule is None and source.kind == "vpc":
             # A rule naming a group of the source VPC admits the clients that carry it; a group of
             # another VPC (say the load balancer's, beside the target) admits nobody from the source.
-            named = {p["GroupId"] for g in groups for perm in g["IpPermissions"] if _rule_ports(perm, port)
+            named = {p["GroupId"] for g in groups for perm in g["IpPermissions"] if rule_ports(perm, port)
                      for p in perm.get("UserIdGroupPairs", [])}
             theirs = [g["GroupId"] for g in self.groups(named) if g.get("VpcId") == source.vpc_id]
             rule = next((f"{','.join(group_ids)} names group {g} of {source.vpc_id} (assumed to be the client's)"
