@@ -154,6 +154,10 @@ def test_peering_needs_the_return_route(cloud):
     repaired = traced(cloud, **request)
     assert repaired.status == 200, repaired.frame.to_string()
     assert any(h.component == "route tables" and pcx in h.reason for h in repaired.hops)
+    # A second client subnet on the VPC's main table (no route to the peer): its clients are cut off, the others not.
+    stray = cloud.client("ec2").create_subnet(VpcId=client, CidrBlock="10.99.2.0/24")["Subnet"]["SubnetId"]
+    partly = traced(cloud, **request)
+    assert partly.status == 200 and any(f"clients in {stray} time out" in h.reason for h in partly.warnings), partly.frame.to_string()
 
 
 def test_a_vpc_without_a_way_out_cannot_reach_a_public_api(cloud):

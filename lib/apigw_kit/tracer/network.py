@@ -9,7 +9,7 @@ answer needs no rule).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..steps.network import network_interfaces
 from .model import _Hops
@@ -280,12 +280,23 @@ class NetworkLayer(_Hops):
             self._view = View(self.ec2)
         return self._view
 
-    def path_open(self, hop: str, client: Side, server: Side, port: int, status: int | None) -> None:
+    def path_open(self, hop: str, client: Side, server: Side, port: int, status: int | None,
+                  any_subnet: bool = False) -> None:
         """Route tables and network ACLs between two sides: a row for what was found, a failing hop when a
-        packet is dropped (no answer comes back; the caller of this hop sees ``status``)."""
-        for finding in reachable(self.view, client, server, port):
-            if finding.verdict == "fail":
-                self.fail(hop, finding.layer, finding.id, f"{finding.reason}; the connection times out", status)
+        packet is dropped (no answer comes back; the caller of this hop sees ``status``). With ``any_subnet``
+        the client may sit in any of its subnets (a source VPC): it fails only if every one is cut off."""
+        found = {s: reachable(self.view, replace(client, subnets=(s,)), server, port)
+                 for s in (client.subnets if any_subnet and len(client.subnets) > 1 else ())} or \
+            {"": reachable(self.view, client, server, port)}
+        failed = {s: next(f for f in findings if f.verdict == "fail") for s, findings in found.items()
+                  if any(f.verdict == "fail" for f in findings)}
+        passing = [findings for s, findings in found.items() if s not in failed]
+        if not passing:
+            finding = next(iter(failed.values()))
+            self.fail(hop, finding.layer, finding.id, f"{finding.reason}; the connection times out", status)
+        for subnet, finding in failed.items():
+            self.add(hop, finding.layer, finding.id, "warn", f"clients in {subnet} time out: {finding.reason}")
+        for finding in passing[0]:
             self.add(hop, finding.layer, finding.id, finding.verdict, finding.reason)
 
     def public_way_out(self, component: str, id: str) -> None:
@@ -337,7 +348,7 @@ class NetworkLayer(_Hops):
             nets = [source.network]
         else:
             nets = [source.network]
-        self.path_open(hop, self.source_side(), server, port, None)
+        self.path_open(hop, self.source_side(), server, port, None, any_subnet=True)
         groups = self.groups(group_ids)
         if not groups:
             self.add(hop, "security groups", id, "ok", f"{component} has no security group: port {port} is open")
