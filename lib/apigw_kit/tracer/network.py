@@ -191,10 +191,11 @@ def _routes(view: View, client: Side, server: Side) -> Finding | None:
                 for net in _within(view, towards, to):
                     table = view.table(frm)
                     route = route_for(table, net)
-                    target = route_target(route) if route else None
-                    if target is None or target == "local" or target == "blackhole":
+                    target = route_target(route) if route else ""
+                    if not target.startswith(("pcx-", "tgw-")):  # private addresses of another VPC: nothing else carries them
+                        found = f"routes {net} to {target}, not to a peering or transit gateway" if target else f"has no route to {net}"
                         return Finding("route tables", "fail", table["RouteTableId"], f"{frm}'s route table "
-                                       f"{table['RouteTableId']} has no route to {net} (the {'answer' if frm == s else 'request'} "
+                                       f"{table['RouteTableId']} {found} (the {'answer' if frm == s else 'request'} "
                                        f"cannot leave: traffic between peered VPCs needs a route each way, {DOC_PEERING_ROUTES})")
                     checked.append(f"{frm} -> {net} via {target}")
     if not checked:
