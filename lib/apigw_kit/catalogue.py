@@ -38,6 +38,7 @@ from .steps import elb as steps_elb  # functions here name their elbv2 client 'e
 from .steps.apigw_http import VpcLink, wait_vpc_link
 from .steps.apigw_http import _items as _v2_items
 from .tracer import DOC_ALB_ERRORS, DOC_HTTP_PRIVATE, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
+from .tracer.network import DOC_EPHEMERAL, DOC_NACL_RULES, DOC_PEERING_LIMITS, DOC_PEERING_ROUTES
 
 KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
 KC_5XX = "https://repost.aws/knowledge-center/api-gateway-5xx-error"
@@ -499,6 +500,116 @@ def resume_target_sync(lab) -> None:
     _wait_in_service(lab, event["targetGroupArn"])
 
 
+# Network ACLs and route tables (the tracer's network layer) ---------------------------------------
+ACL_RULE = 90  # before the default network ACL's allow-all rule 100: evaluated first, so it decides
+
+
+def _default_acl(lab) -> str:
+    """The lab VPC's default network ACL, which every subnet of the lab uses."""
+    vpc = _ec2_id(lab, "vpc", "vpc")
+    return lab.cloud.client("ec2").describe_network_acls(Filters=[
+        {"Name": "vpc-id", "Values": [vpc]}, {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]["NetworkAclId"]
+
+
+def _deny_in_acl(lab, egress: bool, ports: tuple[int, int]) -> None:
+    ec2 = lab.cloud.client("ec2")
+    vpc = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    ec2.create_network_acl_entry(NetworkAclId=_default_acl(lab), RuleNumber=ACL_RULE, Protocol="6", RuleAction="deny",
+                                 Egress=egress, CidrBlock=vpc, PortRange={"From": ports[0], "To": ports[1]})
+
+
+def break_acl_listener_port(lab) -> None:
+    """A 'hardening' entry: deny TCP 80 from the VPC into the subnets, ahead of the allow-all rule."""
+    _deny_in_acl(lab, egress=False, ports=(80, 80))
+
+
+def break_acl_ephemeral_return(lab) -> None:
+    """Outbound traffic to the VPC on the high ports denied: every answer to a connection is dropped."""
+    _deny_in_acl(lab, egress=True, ports=(1024, 65535))
+
+
+def _closed_client(lab, role: str, cidr: str) -> tuple[str, str, str]:
+    """A client VPC with one subnet and its own route table, nothing but the local route: (vpc, subnet, table)."""
+    ec2 = lab.cloud.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=lab.tag_specs("vpc", f"{role}-vpc"))["Vpc"]["VpcId"]
+    block = str(next(ipaddress.ip_network(cidr).subnets(new_prefix=24)))
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=block, TagSpecifications=lab.tag_specs("subnet", f"{role}-a"))["Subnet"]["SubnetId"]
+    table = ec2.create_route_table(VpcId=vpc, TagSpecifications=lab.tag_specs("route-table", f"{role}-routes"))["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    return vpc, subnet, table
+
+
+def _alb_client_cidr(lab) -> str:
+    """A client network the ALB's security group admits on 443, other than the lab's own VPC."""
+    ec2 = lab.cloud.client("ec2")
+    vpc = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    group = ec2.describe_security_groups(GroupIds=_load_balancer(lab, "alb")["SecurityGroups"])["SecurityGroups"][0]
+    return next(r["CidrIp"] for p in group["IpPermissions"] if p.get("FromPort") == 443 for r in p.get("IpRanges", [])
+                if r["CidrIp"] != vpc)
+
+
+def break_peering_return_route(lab) -> None:
+    """A client VPC on a network the ALB admits, peered with the lab's VPC and routed to it, sharing the private
+    zone: everything but the lab's route back to the client."""
+    ec2, r53 = lab.cloud.client("ec2"), lab.cloud.client("route53")
+    client, _, table = _closed_client(lab, "peer", _alb_client_cidr(lab))
+    pcx = ec2.create_vpc_peering_connection(VpcId=client, PeerVpcId=_ec2_id(lab, "vpc", "vpc"), TagSpecifications=lab.tag_specs(
+        "vpc-peering-connection", "peer-peering"))["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    lab_cidr = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock=lab_cidr, VpcPeeringConnectionId=pcx)
+    zone = r53.list_hosted_zones_by_name(DNSName=custom_domain(lab).partition(".")[2])["HostedZones"][0]
+    r53.associate_vpc_with_hosted_zone(HostedZoneId=zone["Id"], VPC={"VPCRegion": lab.cloud.region, "VPCId": client})
+
+
+def peered_client_request(lab) -> dict:
+    return {"url": f"https://{custom_domain(lab)}/", "source": f"vpc:{_ec2_id(lab, 'peer-vpc', 'vpc')}"}
+
+
+def break_no_route_out(lab) -> None:
+    """A client VPC whose only route is the local one (no internet gateway, NAT or transit gateway)."""
+    _closed_client(lab, "closed", "10.98.0.0/16")
+
+
+def closed_client_request(lab) -> dict:
+    return api_request(lab, source=f"vpc:{_ec2_id(lab, 'closed-vpc', 'vpc')}")
+
+
+def remove_acl_deny(lab) -> None:
+    """Delete the deny entries the breaks add (rule 90, either direction); the allow-all rule 100 decides again."""
+    ec2, acl = lab.cloud.client("ec2"), _default_acl(lab)
+    entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
+    for entry in entries:
+        if entry["RuleNumber"] == ACL_RULE and entry["RuleAction"] == "deny":
+            ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=ACL_RULE, Egress=entry["Egress"])
+
+
+def route_back_to_peer(lab) -> None:
+    """The lab's subnets' route table gets the route to the client VPC through the peering."""
+    ec2 = lab.cloud.client("ec2")
+    client = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "peer-vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    pcx = ec2.describe_vpc_peering_connections(Filters=lab.ec2_filters("peer-peering"))["VpcPeeringConnections"][0]
+    table = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"][0]
+    if not any(r.get("DestinationCidrBlock") == client for r in table["Routes"]):
+        ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock=client,
+                         VpcPeeringConnectionId=pcx["VpcPeeringConnectionId"])
+
+
+def open_way_out(lab) -> None:
+    """An internet gateway for the client VPC and a default route to it."""
+    ec2 = lab.cloud.client("ec2")
+    vpc = _ec2_id(lab, "closed-vpc", "vpc")
+    found = ec2.describe_internet_gateways(Filters=lab.ec2_filters("closed-igw"))["InternetGateways"]
+    gateway = found[0] if found else ec2.create_internet_gateway(
+        TagSpecifications=lab.tag_specs("internet-gateway", "closed-igw"))["InternetGateway"]
+    if not gateway.get("Attachments"):
+        ec2.attach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc)
+    table = ec2.describe_route_tables(Filters=lab.ec2_filters("closed-routes"))["RouteTables"][0]
+    if not any(r.get("DestinationCidrBlock") == "0.0.0.0/0" for r in table["Routes"]):
+        ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0",
+                         GatewayId=gateway["InternetGatewayId"])
+
+
 CATALOGUE: list[Misconfiguration] = [
     Misconfiguration(
         "alb-sg-excludes-vpc-link", "The ALB's security group does not admit the VPC link", "http-alb",
@@ -627,6 +738,52 @@ CATALOGUE: list[Misconfiguration] = [
         "covers: the custom domain.",
         DOC_HTTP_PRIVATE + " ; " + DOC_TLS + " ; " + KC_500_VPC, break_tls_config, api_request,
         fix_lab=verify_name_on_certificate),
+    Misconfiguration(
+        "nacl-blocks-alb-ingress", "A network ACL entry drops the VPC link at the ALB", "http-alb",
+        '503 {"message":"Service Unavailable"} on every route to the ALB', 503, "vpc link -> load balancer",
+        "The subnets' network ACL has a deny entry for TCP 80 from the VPC's CIDR numbered below the allow-all "
+        "rule; entries are read lowest number first, so the VPC link's SYN is dropped whatever the security groups "
+        "say, and the connection times out. VPC Flow Logs on the ALB's ENIs show the packets REJECTed; Reachability "
+        "Analyzer names the entry.",
+        "Delete the deny entry (DeleteNetworkAclEntry), or put an allow entry for the VPC link's subnets on the listener "
+        "port ahead of it.",
+        DOC_NACL_RULES + " ; " + KC_500_VPC, break_acl_listener_port, api_request, fix_lab=remove_acl_deny),
+    Misconfiguration(
+        "nacl-no-ephemeral-return", "A network ACL drops the answers on the ephemeral ports", "http-alb",
+        '503 {"message":"Service Unavailable"}', 503, "vpc link -> load balancer",
+        "Network ACLs are stateless: the answer to a connection leaves the server's subnet towards the client's "
+        "ephemeral port (1024-65535 for Elastic Load Balancing and other AWS clients) and needs its own outbound rule. "
+        "An outbound deny on those ports to the VPC drops every answer; the VPC link's connection to the ALB times out. "
+        "Flow Logs show the ALB's outbound packets REJECTed.",
+        "Allow outbound TCP 1024-65535 to the clients' CIDR (and inbound on the same ports into the clients' subnets) "
+        "ahead of any deny entry.",
+        DOC_EPHEMERAL + " ; " + DOC_NACL_RULES, break_acl_ephemeral_return, api_request, fix_lab=remove_acl_deny),
+    Misconfiguration(
+        "nacl-blocks-targets", "A network ACL entry drops the NLB at its targets", "rest-nlb",
+        '500 {"message":"Internal server error"}', 500, "target ingress",
+        "The targets' subnet network ACL denies TCP 80 from the VPC ahead of the allow-all rule: the NLB's health "
+        "checks and forwarded connections are dropped (the security groups are never reached), the target turns "
+        "unhealthy (Target.FailedHealthChecks), the NLB fails open and the connections time out; API Gateway answers 500.",
+        "Delete the deny entry, or allow the NLB's addresses (or, with client IP preservation, the clients') on the target "
+        "port and the answers on 1024-65535.",
+        DOC_NACL_RULES + " ; " + KC_500_VPC, break_acl_listener_port, rest_nlb_request, fix_lab=remove_acl_deny),
+    Misconfiguration(
+        "peering-route-missing", "A peered client VPC without the route back", "rest-private-alb",
+        "the connection times out from the peered VPC", None, "source -> load balancer",
+        "The peering is active and the client's route table sends the lab's CIDR to it, but the lab's subnets have no "
+        "route to the client's CIDR: the ALB's answers cannot leave. A peering needs a route in each VPC's route "
+        "tables. Reachability Analyzer reports the missing route.",
+        "Add a route to the client VPC's CIDR through the peering in the route table of the lab's subnets.",
+        DOC_PEERING_ROUTES, break_peering_return_route, peered_client_request, fix_lab=route_back_to_peer),
+    Misconfiguration(
+        "no-route-out", "A client VPC with no way out calls a public API", "http-alb",
+        "the connection times out from that VPC", None, "source -> API Gateway",
+        "The API's endpoint is a public name. The client's VPC has only its local route (no internet gateway, NAT "
+        "gateway or transit gateway route); a route to a peering would not do either, a peer's gateways are not "
+        "shared. Flow Logs show nothing leaving; Reachability Analyzer finds no path.",
+        "Give the client subnets a way out (a NAT gateway, or an internet gateway for public subnets), or reach the API "
+        "through an execute-api interface endpoint (private APIs).",
+        DOC_PEERING_LIMITS, break_no_route_out, closed_client_request, fix_lab=open_way_out),
 ]
 
 

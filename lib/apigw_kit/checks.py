@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .steps.elb import client_ip_preserved
 from .steps.elb import load_balancer_ips  # noqa: F401  (the checks and the catalogue read it from here)
 from .steps.network import Subnet, routes_to_internet
+from .tracer.network import Side, View, admits, reachable
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ def _ingress_peers(group: dict) -> list[tuple[str, str]]:
         peers += [(r["CidrIpv6"], ports) for r in p.get("Ipv6Ranges", [])]
         peers += [(r["PrefixListId"], ports) for r in p.get("PrefixListIds", [])]
     return peers
+
+
+def load_balancer_subnets(cloud, lb_arn: str) -> list[str]:
+    return [z["SubnetId"] for z in _lb(cloud, lb_arn)["AvailabilityZones"]]
 
 
 def load_balancer_internal(cloud, lb_arn: str, what: str = "load balancer is internal") -> Check:
@@ -149,12 +154,10 @@ def nlb_admits_privatelink(cloud, nlb_arn: str) -> Check:
 
 
 def group_admits_addresses(cloud, group_ids, addresses: list[str], port: int, what: str) -> Check:
-    """Every address in ``addresses`` is admitted on ``port`` by a CIDR rule (a /32 or a block such as the VPC's)."""
+    """Every address in ``addresses`` is admitted on ``port`` by a CIDR rule (a /32 or a block such as the VPC's),
+    judged as the tracer judges a hop (``tracer.network.admits``)."""
     groups = _groups(cloud, group_ids)
-    ranges = [ipaddress.ip_network(r["CidrIp"]) for g in groups for p in g["IpPermissions"]
-              if p["IpProtocol"] == "-1" or (p.get("FromPort", 0) <= port <= p.get("ToPort", -1))
-              for r in p.get("IpRanges", [])]
-    missing = [a for a in addresses if not any(ipaddress.ip_address(a) in net for net in ranges)]
+    missing = [a for a in addresses if admits(groups, "IpPermissions", port, peer_nets=[ipaddress.ip_network(a)]) is None]
     if not addresses:
         missing = ["(no addresses found)"]
     return Check(what, not missing, f"not admitted on {port}: {', '.join(missing)}" if missing
@@ -186,3 +189,15 @@ def targets_admit_nlb_clients(cloud, target_group_arn: str, group_ids, client_ad
                  f"client IP preservation on, so the targets see the clients' addresses; {found.detail} (a rule naming "
                  "the clients' security group does not match through an NLB without security groups): admit their "
                  "CIDRs, or turn preserve_client_ip.enabled off")
+
+
+def network_path_open(cloud, client_subnets: list[str], server_subnets: list[str], port: int, what: str,
+                      client_addresses: list[str] = (), server_addresses: list[str] = ()) -> Check:
+    """Route tables and network ACLs let a TCP connection from the client's subnets to the server's on ``port``
+    and its answer back, judged by the tracer's ``reachable()`` (addresses default to the subnets' CIDRs)."""
+    client = Side("client", tuple(map(ipaddress.ip_network, client_addresses)), tuple(client_subnets))
+    server = Side("server", tuple(map(ipaddress.ip_network, server_addresses)), tuple(server_subnets))
+    findings = reachable(View(cloud.client("ec2")), client, server, port)
+    failed = next((f for f in findings if f.verdict == "fail"), None)
+    return Check(what, failed is None, failed.reason if failed else
+                 "; ".join(f.reason for f in findings) or "client and server share their subnets: nothing to cross")

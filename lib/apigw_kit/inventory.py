@@ -7,6 +7,7 @@ import pandas as pd
 
 from .steps import apigw_http, elb
 from .steps.network import network_interfaces
+from .tracer.network import rule_ports
 
 ENI_COLUMNS = ["eni", "subnet", "az", "private_ip", "description", "owner", "owner_id", "security_groups"]
 TARGET_COLUMNS = ["target_group", "target", "port", "health", "reason"]
@@ -194,8 +195,7 @@ def _admitting(cloud, source: tuple[str, str], target: tuple[str, str], port: in
     pairs = []
     for group in cloud.client("ec2").describe_security_groups(GroupIds=targets)["SecurityGroups"]:
         for permission in group["IpPermissions"]:
-            if port is not None and permission.get("IpProtocol") != "-1" and not (
-                    permission.get("FromPort", 0) <= port <= permission.get("ToPort", 65535)):
+            if port is not None and not rule_ports(permission, port):  # judged as the tracer judges a hop
                 continue
             for pair in permission.get("UserIdGroupPairs", []):
                 if pair["GroupId"] in sources:

@@ -19,7 +19,17 @@ def run(endpoint):
 
 def test_all_checks_pass_on_the_lab(run):
     checks = run.verify()
-    assert len(checks) == 7 and checks["passed"].all(), checks
+    assert len(checks) == 8 and checks["passed"].all(), checks
+
+
+def test_network_acl_denying_the_vpc_link(run, client):
+    """The check judges the path with the tracer's reachability function: a deny entry before the allow-all."""
+    ec2 = client("ec2")
+    acl = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [run.vpc.id]},
+                                             {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]
+    ec2.create_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=90, Protocol="6", RuleAction="deny",
+                                 Egress=False, CidrBlock=run.vpc.cidr, PortRange={"From": 80, "To": 80})
+    assert "rule 90 denies TCP 80" in failing(run)["network ACLs and routes let the VPC link reach the ALB and back"]
 
 
 def test_alb_open_to_the_world(run, client):

@@ -151,6 +151,8 @@ class Run(LabNetwork, PatternRun):
                                      "ALB admits only the VPC link, on the listener port"),
             checks.integration_private(self.cloud, self.api.id, self.listener.arn, self.link.id),
             checks.vpc_link_ready(self.cloud, self.link.id, self.alb.arn),
+            checks.network_path_open(self.cloud, list(self.link.subnet_ids), checks.load_balancer_subnets(self.cloud, self.alb.arn),
+                                     self.listener.port, "network ACLs and routes let the VPC link reach the ALB and back"),
         ]
         if not self.params.listener_arn:
             alb_groups = set(elb.describe_load_balancer(self.cloud, self.alb.arn).security_groups)
