@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..cloud import connect
 from ..errors import KitError, ParameterError, StepFailed
+from ..shown import shown
 
 CHECK_COLUMNS = ["check", "passed", "detail"]
 DIAGRAM_DIR_VARIABLE = "APIGW_KIT_DIAGRAM_DIR"
@@ -44,13 +45,15 @@ class CommonParameters:
 
 
 def step(name: str):
-    """Time a step and turn AWS errors into StepFailed naming the step and the call."""
+    """Time a step, show its table with the AWS calls it made, and turn AWS errors into StepFailed naming the step and the call."""
     def decorate(method):
         @functools.wraps(method)
         def run(self, *args, **kwargs):
             started = time.perf_counter()
+            mark = self.cloud.calls.mark()
             try:
-                return method(self, *args, **kwargs)
+                result = method(self, *args, **kwargs)
+                return shown(result, self.cloud.calls.made_since(mark)) if isinstance(result, pd.DataFrame) else result
             except KitError:
                 raise
             except (ClientError, BotoCoreError) as exc:
@@ -137,14 +140,14 @@ class PatternRun:
     def plan(self) -> pd.DataFrame:
         """What a run would create, change and leave alone; makes no mutating call."""
         from ..plan import plan_of
-        return plan_of(self)
+        return shown(plan_of(self))
 
     def cost(self) -> pd.DataFrame:
         """Print what the lab costs per hour while it runs; return the priced resources."""
         from ..costs import estimate
         found = estimate(self.planned(), self.cloud.region)
         print(found.line)
-        return found.table
+        return shown(found.table)
 
     def iam_policy(self):
         """The least-privilege IAM policy for the API operations this run has called so far, scoped to its lab
@@ -200,8 +203,10 @@ class PatternRun:
         return self.left
 
     def clean_up(self) -> pd.DataFrame:
-        """Teardown when the ``teardown`` parameter is true; either way, what the lab still holds."""
-        return self.teardown() if self.params.teardown else self.lab.resources()
+        """Teardown when the ``teardown`` parameter is true; either way, what the lab still holds (and the calls made)."""
+        mark = self.cloud.calls.mark()
+        left = self.teardown() if self.params.teardown else self.lab.resources()
+        return shown(left, self.cloud.calls.made_since(mark))
 
     def summary(self, result: dict) -> pd.DataFrame:
         """The figures of a result that repeat from run to run (no timings, no polling reads)."""
@@ -211,7 +216,7 @@ class PatternRun:
                 ("mutating API calls", result["api_calls"]["mutating"]),
                 ("resources built", sum(len(ids) for ids in result["resources"].values())),
                 ("left after teardown", "not torn down" if result["teardown"]["left"] is None else result["teardown"]["left"])]
-        return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
+        return shown(pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure"))
 
     def result(self, checks: pd.DataFrame) -> dict:
         return {

@@ -1,0 +1,61 @@
+"""Tables as a learner sees them: no cell cut, ARNs by their resource part, no empty column.
+
+The kit's functions return ordinary DataFrames (full ARNs, every column) for code
+to use; what a notebook displays goes through :func:`shown`, which changes only
+how the table is rendered, and adds under a step's table the AWS calls it made.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .api_calls import Made
+
+ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d*:([^\s'\",|]+)")
+UNCUT = {"display.max_colwidth": None, "display.max_rows": None, "display.max_columns": None}
+
+
+def short_arns(text: str) -> str:
+    """Each ARN in ``text`` by its resource part: ``listener/app/lab-alb/50dc.../f2f7...`` stays a listener."""
+    return ARN.sub(lambda m: m.group(1), text)
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for display: ARNs shortened, columns that hold nothing in any row left out."""
+    view = frame.copy()
+    for column in view.columns:
+        if view[column].dtype == object or pd.api.types.is_string_dtype(view[column]):
+            view[column] = view[column].map(lambda v: short_arns(v) if isinstance(v, str) else v)
+    if len(view):
+        empty = [c for c in view.columns if view[c].map(lambda v: v is None or v == "" or (
+            not isinstance(v, (list, tuple, dict, set)) and pd.isna(v))).all()]
+        view = view.drop(columns=empty)
+    return view
+
+
+class Shown(pd.DataFrame):
+    """A DataFrame that renders readably (see :func:`readable`), with the AWS calls that made it, if any."""
+    _metadata = ["api_calls"]
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame  # anything derived from it is an ordinary table again
+
+    def _repr_html_(self) -> str:
+        with pd.option_context(*[x for item in UNCUT.items() for x in item]):
+            table = pd.DataFrame._repr_html_(readable(self)) or ""
+        calls = getattr(self, "api_calls", None)
+        return table + (calls.html() if calls is not None else "")
+
+    def __repr__(self) -> str:
+        with pd.option_context(*[x for item in UNCUT.items() for x in item]):
+            table = pd.DataFrame.__repr__(readable(self))
+        calls = getattr(self, "api_calls", None)
+        return table + (f"\n\n{calls.text()}" if calls is not None else "")
+
+
+def shown(frame: pd.DataFrame, calls: Made | None = None) -> Shown:
+    result = Shown(frame)
+    result.api_calls = calls
+    return result
