@@ -6,6 +6,7 @@ how the table is rendered, and adds under a step's table the AWS calls it made.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -57,5 +58,15 @@ class Shown(pd.DataFrame):
 
 def shown(frame: pd.DataFrame, calls: Made | None = None) -> Shown:
     result = Shown(frame)
-    result.api_calls = calls
+    result.api_calls = calls if calls is not None and (calls.changes or calls.reads or calls.lost) else None
     return result
+
+
+def shows(method):
+    """Decorate a method of an object with a ``cloud``: a DataFrame it returns is shown with the calls it made."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        mark = self.cloud.calls.mark()
+        result = method(self, *args, **kwargs)
+        return shown(result, self.cloud.calls.made_since(mark)) if isinstance(result, pd.DataFrame) else result
+    return run

@@ -49,5 +49,7 @@ def test_a_step_shows_its_calls_in_order(endpoint):
     link = next(line for line in repr(run.vpc_link()).splitlines() if "CreateVpcLink" in line)
     assert link.startswith("  1. apigatewayv2.CreateVpcLink(Name='calls-vpc-link', SubnetIds=[")
     assert all(f"'{s}'" in link for s in network["subnet"]) and f"SecurityGroupIds=['{run.link_sg.id}']" in link
+    api = run.http_api()
+    assert run.listener.arn.split(":", 5)[5] in api._repr_html_()  # the listener's full resource part, uncut
     assert "none changing the account" in repr(run.network())  # a second run changes nothing, and says so
     assert type(network[["subnet"]]) is pd.DataFrame  # what code derives from a step's table is an ordinary one

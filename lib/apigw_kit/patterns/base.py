@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..cloud import connect
 from ..errors import KitError, ParameterError, StepFailed
-from ..shown import shown
+from ..shown import shown, shows
 
 CHECK_COLUMNS = ["check", "passed", "detail"]
 DIAGRAM_DIR_VARIABLE = "APIGW_KIT_DIAGRAM_DIR"
@@ -47,13 +47,13 @@ class CommonParameters:
 def step(name: str):
     """Time a step, show its table with the AWS calls it made, and turn AWS errors into StepFailed naming the step and the call."""
     def decorate(method):
+        shown_method = shows(method)
+
         @functools.wraps(method)
         def run(self, *args, **kwargs):
             started = time.perf_counter()
-            mark = self.cloud.calls.mark()
             try:
-                result = method(self, *args, **kwargs)
-                return shown(result, self.cloud.calls.made_since(mark)) if isinstance(result, pd.DataFrame) else result
+                return shown_method(self, *args, **kwargs)
             except KitError:
                 raise
             except (ClientError, BotoCoreError) as exc:
@@ -137,10 +137,11 @@ class PatternRun:
         """Existing resources passed by parameter (name -> id): used, never changed or deleted."""
         return {}
 
+    @shows
     def plan(self) -> pd.DataFrame:
         """What a run would create, change and leave alone; makes no mutating call."""
         from ..plan import plan_of
-        return shown(plan_of(self))
+        return plan_of(self)
 
     def cost(self) -> pd.DataFrame:
         """Print what the lab costs per hour while it runs; return the priced resources."""
@@ -202,11 +203,10 @@ class PatternRun:
         self.timings["teardown"] = round(time.perf_counter() - started, 3)
         return self.left
 
+    @shows
     def clean_up(self) -> pd.DataFrame:
         """Teardown when the ``teardown`` parameter is true; either way, what the lab still holds (and the calls made)."""
-        mark = self.cloud.calls.mark()
-        left = self.teardown() if self.params.teardown else self.lab.resources()
-        return shown(left, self.cloud.calls.made_since(mark))
+        return self.teardown() if self.params.teardown else self.lab.resources()
 
     def summary(self, result: dict) -> pd.DataFrame:
         """The figures of a result that repeat from run to run (no timings, no polling reads)."""
