@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -87,6 +88,18 @@ def embedded_only(why: str):
             return method(self, *args, **kwargs)
         return run
     return decorate
+
+
+def run_drawings() -> Path:
+    """Where a run's diagrams go: APIGW_KIT_DIAGRAM_DIR, or this process's own temporary folder."""
+    configured = os.environ.get(DIAGRAM_DIR_VARIABLE)
+    return Path(configured) if configured else _own_drawings()
+
+
+@functools.lru_cache(maxsize=1)
+def _own_drawings() -> Path:
+    # One folder per process: two kernels drawing the same pattern must not overwrite each other's file.
+    return Path(tempfile.mkdtemp(prefix="apigw-kit-diagrams-"))
 
 
 class PatternRun:
@@ -178,17 +191,19 @@ class PatternRun:
         return {}
 
     def diagram(self, path: str, trace=None):
-        """Draw the lab from its live inventory to ``path`` (PNG) and return it for display.
+        """Draw the lab from its live inventory and return it for display.
 
         ``trace`` (from ``run.trace()``) draws the path that request took over it, and where it stopped.
 
-        A headless run sets APIGW_KIT_DIAGRAM_DIR so its diagram lands beside its executed
-        notebook instead of replacing the committed one.
+        Only the file name of ``path`` is used: a run never rewrites a committed file, so the drawing
+        goes to APIGW_KIT_DIAGRAM_DIR (a headless run sets it beside its executed notebook; make golden
+        sets it to diagrams/ to refresh the committed drawings on purpose), else to a temporary folder of
+        this process (run_drawings()).
         """
         from IPython.display import Image
 
         from ..drawing import draw
-        target = Path(os.environ.get(DIAGRAM_DIR_VARIABLE) or Path(path).parent) / Path(path).name
+        target = run_drawings() / Path(path).name
         return Image(filename=str(draw(self.lab.inventory(), target, self.TITLE, self.CLIENT, trace)))
 
     def resources(self) -> dict[str, list[str]]:
