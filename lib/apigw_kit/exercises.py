@@ -76,6 +76,10 @@ class Exercise:
     def cloud(self):
         return self.run.cloud
 
+    @property
+    def lab(self):
+        return self.run.lab
+
     @shows
     def check(self) -> pd.DataFrame:
         """Trace again and run the pattern's checks: passed, or what is still wrong."""

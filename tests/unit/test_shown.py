@@ -35,3 +35,11 @@ def test_empty_columns_are_left_out_and_the_data_kept():
     assert frame.loc[0, "uri"] == LISTENER  # code still gets the full ARN
     empty = shown(table().iloc[0:0])
     assert "tls_server_name" in repr(empty)  # an empty table keeps its header
+
+
+def test_ids_stand_beside_their_names_once():
+    frame = pd.DataFrame([{"eni": "eni-0123456789abcdef0", "security_groups": "sg-0aaaaaaaaaaaaaaaa,sg-0bbbbbbbbbbbbbbbb"},
+                          {"eni": "eni-0123456789abcdef1", "security_groups": "sg-0aaaaaaaaaaaaaaaa", "group_name": "lab-alb"}])
+    rendered = repr(shown(frame, names={"sg-0aaaaaaaaaaaaaaaa": "lab-alb", "sg-0bbbbbbbbbbbbbbbb": "lab-web"}))
+    assert "sg-0aaaaaaaaaaaaaaaa (lab-alb),sg-0bbbbbbbbbbbbbbbb (lab-web)" in rendered
+    assert rendered.count("(lab-alb)") == 1  # the second row names the group in its own column already
