@@ -84,7 +84,7 @@ def _domain_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
         edges += [(certificate, domain["domainName"], "TLS certificate")] if certificate else []
         mappings = rest.get_base_path_mappings(domainName=domain["domainName"], **by_id).get("items", [])
         edges += [(domain["domainName"], m["restApiId"], f"base path /{m.get('basePath', '').replace('(none)', '')}")
-                  for m in mappings]  # API Gateway names the empty base path "(none)"
+                  for m in mappings]  # API Gateway names the empty base path "(none)" (GetBasePathMapping, basePath)
     return edges
 
 
@@ -110,7 +110,12 @@ def _peering_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]
 
 
 def _endpoint_service_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """A VPC link v1's endpoint service (AWS creates it in your account) -> the NLB behind it."""
+    """A VPC link v1's endpoint service (AWS creates it in your account) -> the NLB behind it.
+
+    Creating a v1 link creates a VPC endpoint service configuration on the NLB, which is why it needs
+    ec2:CreateVpcEndpointServiceConfiguration:
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/grant-permissions-to-create-vpclink.html
+    """
     balancers = set(_of_type(resources, "elbv2:load-balancer")["id"])
     if _of_type(resources, "apigateway:vpc-link").empty:
         return []
@@ -120,7 +125,8 @@ def _endpoint_service_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, s
 
 
 def _records(resources: pd.DataFrame, domains: set[str]) -> list[tuple[str, str, str]]:
-    """A Route 53 record -> the custom domain of the same name (the alias that makes the name resolve)."""
+    """A Route 53 record -> the custom domain of the same name (the alias that makes the name resolve):
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-api-gateway.html"""
     edges = []
     for record in _of_type(resources, "route53:record")["id"]:
         kind, _, name = record.partition(" ")
