@@ -18,6 +18,9 @@ LONG = 60  # characters of an ordinary string shown before it is shortened
 ITEMS = 6  # list items shown before "... N more"
 DEPTH = 5  # nesting shown before "{...}": deep enough for TagSpecifications' tags
 SECRET = re.compile(r"(?i)(password|secret|private_?key|session_?token|auth_?token|passphrase|credential)")
+# Unique per create and per run (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html, see
+# Lab.idempotency_token): shown by what it is, so a step's calls read the same from run to run.
+TOKEN = re.compile(r"(?i)^(client_?token|idempotency_?token|caller_?reference|client_?request_?token|creator_?request_?id)$")
 ID_LIKE = re.compile(r"^(arn:[^\s]+|[a-z][a-z0-9]*(-[a-z0-9]+)*-[0-9a-f]{8,17})$")
 
 
@@ -57,7 +60,9 @@ def _value(value, depth: int) -> str:
 
 
 def _member(name: str, value, depth: int) -> str:
-    return "'***'" if SECRET.search(str(name)) else _value(value, depth)
+    if SECRET.search(str(name)):
+        return "'***'"
+    return "<idempotency token>" if TOKEN.match(str(name)) else _value(value, depth)
 
 
 def compact(params: dict | None) -> str:

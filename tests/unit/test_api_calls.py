@@ -15,12 +15,13 @@ def test_parameters_are_compacted_and_secrets_masked():
     shown = api_calls.compact({
         "LoadBalancerArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/lab-alb/50dc6c495c0c9188",
         "Policy": "x" * 500, "PrivateKey": "-----BEGIN PRIVATE KEY-----abc", "Code": {"ZipFile": b"\0" * 2048},
-        "SubnetIds": [f"subnet-{n:017x}" for n in range(9)]})
+        "SubnetIds": [f"subnet-{n:017x}" for n in range(9)], "ClientToken": "3ecb007143f8f4c88ed6f1573de8194f"})
     assert "loadbalancer/app/lab-alb/50dc6c495c0c9188'" in shown  # ids and ARNs in full
     assert "[500 chars]" in shown and "x" * 100 not in shown
     assert "PrivateKey='***'" in shown and "BEGIN" not in shown
     assert "'ZipFile': <2048 bytes>" in shown
     assert "subnet-00000000000000005'" in shown and "... 3 more" in shown
+    assert "ClientToken=<idempotency token>" in shown  # differs from run to run: named, not shown
 
 
 def test_the_log_is_ordered_and_bounded():
