@@ -14,7 +14,7 @@ import pandas as pd
 from .api_calls import Made
 
 ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d*:([^\s'\",|]+)")
-UNCUT = {"display.max_colwidth": None, "display.max_rows": None, "display.max_columns": None}
+UNCUT = ("display.max_colwidth", None, "display.max_rows", None, "display.max_columns", None)  # pandas cuts at 50
 
 
 def short_arns(text: str) -> str:
@@ -55,13 +55,13 @@ class Shown(pd.DataFrame):
         return pd.DataFrame  # anything derived from it is an ordinary table again
 
     def _repr_html_(self) -> str:
-        with pd.option_context(*[x for item in UNCUT.items() for x in item]):
+        with pd.option_context(*UNCUT):
             table = pd.DataFrame._repr_html_(readable(self, getattr(self, "names", None))) or ""
         calls = getattr(self, "api_calls", None)
         return table + (calls.html() if calls is not None else "")
 
     def __repr__(self) -> str:
-        with pd.option_context(*[x for item in UNCUT.items() for x in item]):
+        with pd.option_context(*UNCUT):
             table = pd.DataFrame.__repr__(readable(self, getattr(self, "names", None)))
         calls = getattr(self, "api_calls", None)
         return table + (f"\n\n{calls.text()}" if calls is not None else "")
