@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import catalogue
 from .errors import ParameterError
+from .shown import shows
 from .tracer import Trace
 
 CHECK_COLUMNS = ["exercise", "passed", "outcome", "still wrong"]
@@ -71,6 +72,15 @@ class Exercise:
         exercise makes no call and shows why it was skipped."""
         return self if self.skipped else self.run.trace(**self.run.exercise_request(self.entry))
 
+    @property
+    def cloud(self):
+        return self.run.cloud
+
+    @property
+    def lab(self):
+        return self.run.lab
+
+    @shows
     def check(self) -> pd.DataFrame:
         """Trace again and run the pattern's checks: passed, or what is still wrong."""
         if self.skipped:

@@ -27,6 +27,7 @@ The partition comes from the region (botocore's endpoint data): ``aws``, ``aws-c
 from __future__ import annotations
 
 import fnmatch
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -287,13 +288,32 @@ def _one_or_list(resources):
 
 
 class Policy(dict):
-    """An IAM policy document; shows as indented JSON in a notebook."""
+    """An IAM policy document. A notebook shows a summary line and the document collapsed (HTML), or one
+    line per statement (text); ``json()`` is the document to paste into IAM."""
 
     def json(self) -> str:
         return json.dumps(self, indent=2)
 
+    def summary(self) -> str:
+        actions = {a for s in self["Statement"] for a in _listed(s.get("Action", []))}
+        documents = len(split(self))
+        return (f"IAM policy: {len(self['Statement'])} statements, {len(actions)} actions, {size(self):,} characters "
+                f"as IAM counts them ({documents} managed polic{'y' if documents == 1 else 'ies'} of at most "
+                f"{MANAGED_POLICY_LIMIT:,}); .json() gives the document")
+
     def _repr_pretty_(self, printer, cycle):
-        printer.text(self.json())
+        lines = [self.summary()]
+        lines += [f"  {s['Sid']}: {', '.join(_listed(s['Action']))} on {', '.join(_listed(s['Resource']))}"
+                  + (" (conditional)" if s.get("Condition") else "") for s in self["Statement"]]
+        printer.text("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        return (f"<p>{html.escape(self.summary())}</p><details><summary>the policy document (JSON)</summary>"
+                f"<pre>{html.escape(self.json())}</pre></details>")
+
+
+def _listed(value) -> list[str]:
+    return value if isinstance(value, list) else [value]
 
 
 def policy_for(operations: set[str], region: str, lab: str = "*", account: str = "*",

@@ -20,6 +20,7 @@ from .. import checks, local
 from ..inventory import enis_in, targets_of
 from ..lambdas import nlb_ingress
 from ..plan import Planned
+from ..shown import shows
 from ..steps import apigw_http, apigw_rest, elb, functions, network
 from .base import CommonParameters, PatternRun, checks_frame, embedded_only, step
 from .lab_network import LabNetwork
@@ -174,6 +175,7 @@ class Run(LabNetwork, PatternRun):
         return pd.concat([targets, extra], ignore_index=True) if missing else targets
 
     @embedded_only(SCALING_ONLY_HERE)
+    @shows
     def scale(self, enis_per_subnet: int) -> pd.DataFrame:
         """Make the ALB scale out or in through the embedded AWS's admin route and show the ALB's ENIs."""
         local.scale_load_balancer(self.cloud.endpoint_url, self.alb.arn, enis_per_subnet)
@@ -181,11 +183,13 @@ class Run(LabNetwork, PatternRun):
         return enis[enis["owner"] == f"ALB {self.alb.name}"].reset_index(drop=True)
 
     @embedded_only(SCALING_ONLY_HERE)
+    @shows
     def convergence_after_scaling(self) -> pd.DataFrame:
         """convergence() right after scale(): the addresses the schedule has not caught up with yet."""
         return self.convergence()
 
     @embedded_only(SCALING_ONLY_HERE)
+    @shows
     def sync_after_scaling(self) -> pd.DataFrame:
         """sync() after scale(): the run that catches up with the scaled ALB; returns once the addresses it
         deregistered have drained, so what follows sees the settled target group."""
@@ -207,6 +211,7 @@ class Run(LabNetwork, PatternRun):
             elb.wait_targets_in_service(self.lab, group)
         return self.integrations(self.api)
 
+    @shows
     def integrations(self, api) -> pd.DataFrame:
         v1 = self.cloud.client("apigateway")
         rows = []
@@ -235,6 +240,7 @@ class Run(LabNetwork, PatternRun):
         return targets_of(self.cloud, [self.alb_type_tg.arn])
 
     # Comparison ---------------------------------------------------------------------------------
+    @shows
     def compare(self) -> pd.DataFrame:
         """Moving parts, API calls per hour and target staleness of the three ways to reach the ALB."""
         # A run that finds nothing to change still reads the ENIs and the target health.

@@ -30,6 +30,7 @@ from .. import checks
 from ..errors import ParameterError
 from ..inventory import enis_in, routes_of
 from ..plan import Planned
+from ..shown import shows
 from ..steps import apigw_http, apigw_rest, cloudmap, elb, network
 from .base import CommonParameters, PatternRun, checks_frame, step
 from .lab_network import LabNetwork
@@ -177,6 +178,7 @@ class Run(LabNetwork, PatternRun):
         return routes_of(self.cloud, [self.http_api.id])
 
     # What each link created ----------------------------------------------------------------
+    @shows
     def endpoint_services(self) -> pd.DataFrame:
         """The VPC endpoint services in front of the lab's NLB: what a v1 link really is."""
         found = self.cloud.client("ec2").describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
@@ -185,6 +187,7 @@ class Run(LabNetwork, PatternRun):
                 for s in found if self.nlb.arn in s.get("NetworkLoadBalancerArns", [])]
         return pd.DataFrame(rows, columns=["service", "name", "state", "acceptance_required", "load_balancer"])
 
+    @shows
     def link_enis(self) -> pd.DataFrame:
         """ENIs in the lab VPC that belong to the v2 link (they carry its security group) or to the NLB."""
         enis = enis_in(self.cloud, [self.vpc.id])
@@ -193,6 +196,7 @@ class Run(LabNetwork, PatternRun):
         enis.insert(0, "carries", ["VPC link v2" if self.link_sg.id in g else "VPC link v1 (via the NLB)" for g in enis["security_groups"]])
         return enis.reset_index(drop=True)
 
+    @shows
     def compare(self) -> pd.DataFrame:
         """The two links, every cell read from the live resources."""
         v1 = self.cloud.client("apigateway").get_vpc_link(vpcLinkId=self.link_v1.id)
