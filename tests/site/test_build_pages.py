@@ -78,3 +78,8 @@ def test_a_change_in_the_catalogue_shape_stops_the_build():
 def test_catalogue_text_is_literal_markdown():
     assert build_pages.escape("arn:...:listener/app/<name>/*") == "arn:...:listener/app/\\<name\\>/\\*"
     assert build_pages.symptom('503 {"message":"x"} on every route') == '503 `{"message":"x"}` on every route'
+
+
+def test_api_page_documents_the_probe():
+    """run.request() and doctor --probe return apigw_kit.probe's Observation: readers find it in the reference."""
+    assert ".. automodule:: apigw_kit.probe\n" in build_pages.api_page()
