@@ -28,7 +28,7 @@ SECTION = re.compile(r"^#{1,2}\s")  # the heading that ends a "##" section
 LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)")
 
 # Modules of the API reference; the families under steps/ and patterns/ are found by listing the packages.
-API_MODULES = ["cloud", "errors", "lab", "inventory", "drawing", "checks", "runbook"]
+API_MODULES = ["cloud", "errors", "lab", "inventory", "drawing", "checks", "probe", "runbook"]
 API_PACKAGES = ["steps", "patterns", "tracer"]
 
 # Every field of catalogue.Misconfiguration is either shown on the troubleshooting page or

@@ -86,3 +86,8 @@ def test_gallery_alt_text_says_what_the_diagram_shows(tmp_path):
     page = build_pages.gallery({"01_x": ("Title X", {})}, [drawn, bare])
     assert ":alt: Architecture diagram: X. requests from client enter at api; api -> link." in page
     assert ":alt: 02_y" in page  # no description drawn yet: the title stands in
+
+
+def test_api_page_documents_the_probe():
+    """run.request() and doctor --probe return apigw_kit.probe's Observation: readers find it in the reference."""
+    assert ".. automodule:: apigw_kit.probe\n" in build_pages.api_page()
