@@ -49,7 +49,7 @@ ACTION_NAMES = {"lambda:Invoke": "lambda:InvokeFunction"}
 API_GATEWAY = {"apigateway", "apigatewayv2"}
 # The resource type a create makes, where its name is not the operation's minus "Create".
 CREATES = {"RunInstances": "instance", "RequestCertificate": "certificate", "CreatePrivateDnsNamespace": "namespace",
-           "PutRule": "rule"}
+           "PutRule": "rule", "StartNetworkInsightsAnalysis": "network-insights-analysis"}
 TAG_KEYS = [LAB_TAG, ROLE_TAG, "Name"]  # every key lab.tags() writes
 RESOURCE_TAG, REQUEST_TAG = "aws:ResourceTag/${TagKey}", "aws:RequestTag/${TagKey}"
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "iam_actions.json"
