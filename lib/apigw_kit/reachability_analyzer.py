@@ -278,7 +278,9 @@ def analyse(cloud, planned: list[Segment], *, timeout: float = ANALYSIS_TIMEOUT,
             if started:
                 found = ec2.describe_network_insights_analyses(NetworkInsightsAnalysisIds=list(started.values()))
                 results.update({a["NetworkInsightsAnalysisId"]: a for a in found["NetworkInsightsAnalyses"]})
-            return "running" if any(a.get("Status") == "running" for a in results.values()) else "done"
+            # an analysis not listed yet (the API is eventually consistent) counts as running
+            return "running" if any(results.get(i, {}).get("Status", "running") == "running"
+                                    for i in started.values()) else "done"
 
         wait_for(cloud, f"{len(started)} Reachability Analyzer analyses", state, {"done"}, timeout=timeout, poll=poll,
                  cause="an analysis of a large network can take several minutes")

@@ -114,6 +114,9 @@ def test_verdicts_beside_the_tracer_with_a_disagreement_and_everything_deleted()
         ec2.add_response("start_network_insights_analysis", {"NetworkInsightsAnalysis": _analysis(n, "running")}, {
             "NetworkInsightsPathId": f"nip-0{n}", "TagSpecifications": _tagged("analysis"), "ClientToken": ANY})
     ids = {"NetworkInsightsAnalysisIds": ["nia-01", "nia-02"]}
+    # not listed yet, then running, then done: the wait goes on until every analysis has finished
+    ec2.add_response("describe_network_insights_analyses", {"NetworkInsightsAnalyses": [
+        _analysis(1, "succeeded", True)]}, ids)
     ec2.add_response("describe_network_insights_analyses", {"NetworkInsightsAnalyses": [
         _analysis(1, "succeeded", True), _analysis(2, "running")]}, ids)
     ec2.add_response("describe_network_insights_analyses", {"NetworkInsightsAnalyses": [
