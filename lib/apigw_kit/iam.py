@@ -39,7 +39,7 @@ import botocore.session
 
 from .cloud import is_mutating
 from .iam_dependent import CREATED, DEPENDENT
-from .lab import LAB_TAG, ROLE_TAG
+from .lab import AUTH_WAIVER_TAG, LAB_TAG, ROLE_TAG
 
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing",
               "resourcegroupstaggingapi": "tag", "apigatewayv2": "apigateway",
@@ -50,8 +50,9 @@ ACTION_NAMES = {"lambda:Invoke": "lambda:InvokeFunction"}
 API_GATEWAY = {"apigateway", "apigatewayv2"}
 # The resource type a create makes, where its name is not the operation's minus "Create".
 CREATES = {"RunInstances": "instance", "RequestCertificate": "certificate", "CreatePrivateDnsNamespace": "namespace",
-           "PutRule": "rule"}
+           "PutRule": "rule", "StartNetworkInsightsAnalysis": "network-insights-analysis"}
 TAG_KEYS = [LAB_TAG, ROLE_TAG, "Name"]  # every key lab.tags() writes
+API_TAG_KEYS = TAG_KEYS + [AUTH_WAIVER_TAG]  # an API Gateway API may also record why it has no authorizer
 RESOURCE_TAG, REQUEST_TAG = "aws:ResourceTag/${TagKey}", "aws:RequestTag/${TagKey}"
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "iam_actions.json"
 # IAM's limits on a policy's characters, whitespace aside (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
@@ -183,10 +184,9 @@ class Scope:
             text = text.replace("{" + name + "}", getattr(self, name))
         return text
 
-    @property
-    def request_tags(self) -> dict:
+    def request_tags(self, keys: list[str] = TAG_KEYS) -> dict:
         return {"StringEquals": {f"aws:RequestTag/{LAB_TAG}": self.lab},
-                "ForAllValues:StringEquals": {"aws:TagKeys": TAG_KEYS}}
+                "ForAllValues:StringEquals": {"aws:TagKeys": keys}}
 
     @property
     def resource_tag(self) -> dict:
@@ -228,7 +228,7 @@ def _grants(operation: str, scope: Scope, tagged: set[str], lab_types: set[str])
             made_here = action_level or kind == created_type(operation)
             if made_here and REQUEST_TAG in keys:
                 grants.append(Grant(f"Create{svc}TaggedForLab", action, scope.arn(fmt, named=True),
-                                    json.dumps(scope.request_tags)))
+                                    json.dumps(scope.request_tags(API_TAG_KEYS if service in API_GATEWAY else TAG_KEYS))))
             elif made_here:
                 grants.append(Grant(f"Create{svc}NoConditionSupported", action, scope.arn(fmt, named=True), none))
             else:
@@ -251,7 +251,7 @@ def _dependent_statements(operations: set[str], tagged: set[str], scope: Scope, 
             continue
         condition = json.loads(scope.template(json.dumps(row.condition)))
         if row.lab_tags:
-            condition.update(scope.request_tags)
+            condition.update(scope.request_tags())
         if row.create_action:
             condition.setdefault("StringEquals", {})[row.create_action] = sorted(t.split(":")[1] for t in triggers)
         by_resource: dict[str, list[str]] = {}

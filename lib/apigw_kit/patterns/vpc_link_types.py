@@ -28,6 +28,7 @@ import pandas as pd
 
 from .. import checks
 from ..errors import ParameterError
+from ..lab import LAB_AUTH_WAIVER
 from ..inventory import enis_in, routes_of
 from ..plan import Planned
 from ..shown import shows
@@ -162,11 +163,13 @@ class Run(LabNetwork, PatternRun):
     def apis(self) -> pd.DataFrame:
         """A REST API through the v1 link to the NLB; an HTTP API with three routes through the one v2 link; then waits
         for the targets to be in service."""
-        self.rest_api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB")
+        self.rest_api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB",
+                                                   auth_waiver=LAB_AUTH_WAIVER)
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.rest_api, f"http://{self.nlb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v1.id)
         self.stage = apigw_rest.ensure_stage(self.lab, self.rest_api, self.STAGE, redeploy=any(i.changed for i in integrations))
-        self.http_api = apigw_http.ensure_http_api(self.lab, description="HTTP API -> one VPC link v2 -> ALB, NLB, Cloud Map")
+        self.http_api = apigw_http.ensure_http_api(self.lab, description="HTTP API -> one VPC link v2 -> ALB, NLB, Cloud Map",
+                                                   auth_waiver=LAB_AUTH_WAIVER)
         self.http_targets = {"/alb": self.alb_listener.arn, "/nlb": self.nlb_listener.arn, "/orders": self.service.arn}
         for prefix, target in self.http_targets.items():
             integration = apigw_http.ensure_private_integration(self.lab, self.http_api, target, self.link_v2)
@@ -243,6 +246,10 @@ class Run(LabNetwork, PatternRun):
             checks.load_balancer_internal(self.cloud, self.alb.arn, "ALB is internal"),
             checks.load_balancer_internal(self.cloud, self.nlb.arn, "NLB is internal"),
             self._one_link_many_targets(),
+            checks.api_authorized(self.cloud, self.rest_api.id, "rest"),
+            checks.stage_throttled(self.cloud, self.rest_api.id, self.STAGE, "rest"),
+            checks.api_authorized(self.cloud, self.http_api.id, "http"),
+            checks.stage_throttled(self.cloud, self.http_api.id, "$default", "http"),
         ]
         return checks_frame(rows)
 

@@ -28,6 +28,7 @@ from . import (  # noqa: E402
     acm_dns_validation,
     acm_idempotency,
     apigw_api_mapping_update,
+    apigw_stage_update,
     rest_domain_access_associations,
     apigw_domain_fields,
     aws_validation,
@@ -72,6 +73,7 @@ RULES: list[Rule] = [
     aws_validation.RULE,
     apigw_domain_fields.RULE,
     apigw_api_mapping_update.RULE,
+    apigw_stage_update.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     deletion_clock.RULE,  # after vpc_link_states and the links' clean-up rules: DELETING wins, then they run
     acm_idempotency.RULE,
