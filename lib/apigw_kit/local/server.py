@@ -2,11 +2,13 @@
 
 The server runs in a thread of the current process (as moto's
 ThreadedMotoServer does), so the fidelity rules, which patch moto's models,
-apply to every request it serves. ``/_apigw_kit/*`` is a small admin API for
+apply to every request it serves. This process's own clients skip the socket
+(transport.py): same app, same rules, same ids. ``/_apigw_kit/*`` is a small admin API for
 what has no AWS API: the clock, load balancer scaling, reset.
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 import string
@@ -26,6 +28,7 @@ from moto.moto_server.werkzeug_app import (
 from . import rules
 from .client import ADMIN_PREFIX, DEFAULT_SEED, admin, reset, seed_endpoint  # noqa: F401 (re-exported)
 from .clock import CLOCK
+from .transport import serve_in_process
 
 # name -> handler(body: dict) -> dict; rules add their own (e.g. "scale").
 ADMIN_ROUTES: dict[str, Callable[[dict], dict]] = {}
@@ -88,6 +91,15 @@ class _AdminMiddleware:
         return response(environ, start_response)
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves a host: moto works it out per request by listing
+    its package folder on disk, twice, which cost a quarter of each request's time."""
+
+    @functools.lru_cache(maxsize=None)
+    def get_backend_for_host(self, host: str | None):
+        return super().get_backend_for_host(host)
+
+
 class _QuietHandler(MotoRequestHandler):
     def log_request(self, *args, **kwargs) -> None:  # one line per request drowns notebook output
         pass
@@ -112,15 +124,17 @@ class EmbeddedAWS:
     def start(self) -> "EmbeddedAWS":
         rules.install_all()
         _keep_ids_independent_of_reads()
-        app = _AdminMiddleware(DomainDispatcherApplication(create_backend_app))
+        app = _AdminMiddleware(_Dispatcher(create_backend_app))
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="apigw-kit-local", daemon=True)
         self._thread.start()
+        serve_in_process(self.url, app)
         seed_endpoint(self.url, self.seed)
         return self
 
     def stop(self) -> None:
         if self._server is not None:
+            serve_in_process(self.url, None)
             self._server.shutdown()
             self._server.server_close()
             self._thread.join()
