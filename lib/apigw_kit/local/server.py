@@ -19,6 +19,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 import moto.core.responses
+from moto.core.routing import get_service_router
+from moto.core.utils import get_service_model
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -68,6 +70,17 @@ def _keep_ids_independent_of_reads() -> None:
     """moto draws every response's request id from the seeded generator, so the ids of what a run
     creates would depend on how many times it polled. Request ids come from their own generator."""
     moto.core.responses.gen_amzn_requestid_long = _request_id
+
+
+# The kit's services whose operations moto finds by method and path (REST protocols): moto builds each one's
+# route map on its first request (about a second for API Gateway alone), and caches it for the process.
+REST_SERVICES = ("apigateway", "apigatewayv2", "lambda", "route53")
+
+
+def _prepare_routes() -> None:
+    """Build those route maps while the server starts, not in the middle of a lab's first listing."""
+    for service in REST_SERVICES:
+        get_service_router(service)._get_router(get_service_model(service).protocol)
 
 
 class _AdminMiddleware:
@@ -124,6 +137,7 @@ class EmbeddedAWS:
     def start(self) -> "EmbeddedAWS":
         rules.install_all()
         _keep_ids_independent_of_reads()
+        _prepare_routes()
         app = _AdminMiddleware(_Dispatcher(create_backend_app))
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="apigw-kit-local", daemon=True)
