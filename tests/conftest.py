@@ -23,6 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): tests xdist runs in one worker, in order (--dist loadgroup)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks (it may have been registered later)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """nbval's cells of one notebook share a kernel and run in order: under xdist, in one worker."""
     for item in items:
