@@ -19,18 +19,6 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ["APIGW_KIT_DIAGRAM_DIR"] = tempfile.mkdtemp(prefix="apigw-kit-diagrams-")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "xdist_group(name): tests xdist runs in one worker, in order (--dist loadgroup)")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks (it may have been registered later)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """nbval's cells of one notebook share a kernel and run in order: under xdist, in one worker."""
-    for item in items:
-        if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
     """An xdist worker has finished: add its figures to the run's (tests/figures.py)."""

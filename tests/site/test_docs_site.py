@@ -26,8 +26,6 @@ from apigw_kit.catalogue import CATALOGUE
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "docs" / "_build" / "html"
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
-# one Chromium and one site build (module fixtures): under xdist the module stays in one worker
-pytestmark = pytest.mark.xdist_group("docs-site")
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it (Playwright's own download cannot run here)
 # The machine has no network: without these Chromium keeps trying to reach update, sync and field-trial
 # servers. Debian's wrapper still has it look up update.googleapis.com and accounts.google.com, so the

@@ -19,8 +19,6 @@ from apigw_kit.patterns import MODULES, load
 from apigw_kit.patterns.base import checks_frame
 from apigw_kit.patterns.http_alb import Run
 
-# lab_of keeps one applied lab at a time (a module fixture): under xdist the module stays in one worker
-pytestmark = pytest.mark.xdist_group("workshop-labs")
 REGION = "eu-west-1"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXERCISE_CELL = re.compile(r'^exercise = run\.exercise\("(?P<id>[a-z0-9-]+)"\)\nexercise$')
