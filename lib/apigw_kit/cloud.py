@@ -143,6 +143,8 @@ class Cloud:
         with self._lock:
             if service not in self._clients:
                 client = self.session.client(service, endpoint_url=self.endpoint_url, config=self._config)
+                if self.backend == "local":
+                    local.transport.attach(client, self.endpoint_url)
                 events = client.meta.events
                 # before-parameter-build fires before anything is sent (and before a Stubber answers).
                 events.register_first(f"before-parameter-build.{client.meta.service_model.service_id.hyphenize()}",
