@@ -459,3 +459,19 @@ def test_rest_api_integration_refuses_a_cloud_map_target(client, net):
             uri="http://orders.internal/", connectionType="VPC_LINK", connectionId=link_id,
             integrationTarget="arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-0123456789abcdef")
     assert refused.value.response["Error"]["Code"] == "BadRequestException"
+
+
+def test_redeploying_a_rest_stage_keeps_its_settings(client):
+    """CreateDeployment naming an existing stage moves the stage to the new deployment; its throttling stays."""
+    v1 = client("apigateway")
+    api = v1.create_rest_api(name="redeploy")["id"]
+    root = v1.get_resources(restApiId=api)["items"][0]["id"]
+    v1.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    v1.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    first = v1.create_deployment(restApiId=api, stageName="prod")["id"]
+    v1.update_stage(restApiId=api, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "20"}])
+    second = v1.create_deployment(restApiId=api, stageName="prod")["id"]
+    stage = v1.get_stage(restApiId=api, stageName="prod")
+    assert second != first and stage["deploymentId"] == second
+    assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 20

@@ -20,7 +20,7 @@ def run(endpoint):
 
 def test_all_checks_pass_and_the_request_reaches_the_targets_only_through_the_domain(run):
     checks = run.verify()
-    assert len(checks) == 15 and checks["passed"].all(), checks
+    assert len(checks) == 16 and checks["passed"].all(), checks
     assert run.trace().ok, run.trace().frame
     default = run.trace(run.api.endpoint + "/")
     assert default.status == 403 and "disabled" in default.reason
