@@ -9,10 +9,10 @@ STAMP  := $(VENV)/.installed
 
 help:
 	@echo "make demo    run every pattern notebook on the embedded AWS and print a summary"
-	@echo "make lab     a workshop: the embedded AWS and JupyterLab on 127.0.0.1 (Ctrl-C stops both)"
+	@echo "make lab     a workshop: the embedded AWS and JupyterLab on 127.0.0.1, on copies without outputs in workshop/ (Ctrl-C stops both)"
+	@echo "make golden  re-execute the committed notebooks (seeded) and redraw diagrams/ so nbval and the docs have outputs"
 	@echo "make test    the whole test suite (unit, nbval, runbooks, the docs site in Chromium)"
 	@echo "make reliability  faults, throttling, idempotence, foreign resources, bad input; prints the figures"
-	@echo "make golden  re-execute the committed notebooks (seeded) so nbval has outputs to compare"
 	@echo "make bench   benchmarks -> benchmarks/results.md"
 	@echo "make docs    the docs site -> docs/_build/html/index.html (warnings are errors)"
 

@@ -28,7 +28,7 @@ SECTION = re.compile(r"^#{1,2}\s")  # the heading that ends a "##" section
 LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)")
 
 # Modules of the API reference; the families under steps/ and patterns/ are found by listing the packages.
-API_MODULES = ["cloud", "errors", "lab", "inventory", "drawing", "checks", "runbook"]
+API_MODULES = ["cloud", "errors", "lab", "inventory", "drawing", "checks", "probe", "runbook"]
 API_PACKAGES = ["steps", "patterns", "tracer"]
 
 # Every field of catalogue.Misconfiguration is either shown on the troubleshooting page or
@@ -109,6 +109,12 @@ def pattern_pages(notebooks: list[Path]) -> dict[str, tuple[str, dict]]:
     return {nb.stem: (title_of(content := json.loads(nb.read_text()), nb.stem), content) for nb in notebooks}
 
 
+def alt_text(diagram: Path, title: str) -> str:
+    """What the drawing shows in words: the ``.txt`` apigw_kit.drawing writes beside it, else the title."""
+    described = diagram.with_suffix(".txt")
+    return " ".join(described.read_text().split()) if described.exists() else title
+
+
 def gallery(pages: dict, diagrams: list[Path]) -> str:
     out = ["# Diagram gallery", "",
            "Each diagram is drawn by `apigw_kit.drawing` from the live inventory of a lab at the end of its "
@@ -117,7 +123,8 @@ def gallery(pages: dict, diagrams: list[Path]) -> str:
     for diagram in diagrams:
         title = pages[diagram.stem][0] if diagram.stem in pages else diagram.stem
         caption = f"{{doc}}`{escape(title)} <patterns/{diagram.stem}>`" if diagram.stem in pages else escape(title)
-        out += [f":::{{figure}} diagrams/{diagram.name}", f":alt: {title}", ":width: 100%", "", caption, ":::", ""]
+        out += [f":::{{figure}} diagrams/{diagram.name}", f":alt: {alt_text(diagram, title)}", ":width: 100%", "",
+                caption, ":::", ""]
     if not diagrams:
         out.append("No diagram has been rendered yet (`make golden` draws them).")
     return "\n".join(out) + "\n"

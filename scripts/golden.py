@@ -12,13 +12,18 @@ cell's ``exercises = False``; golden gives none, so the exercises run here.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import nbformat
 import papermill
 
+from apigw_kit.patterns.base import DIAGRAM_DIR_VARIABLE
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+# Golden is the one run allowed to refresh the committed drawings; any other run draws elsewhere.
+DIAGRAMS = NOTEBOOKS.parent / "diagrams"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 WORKSHOP_TAG = "injected-parameters"  # papermill's tag for the cell it replaces with a run's parameters
 WORKSHOP_CELL = ("# Workshop copy: exercises on. A runbook run (apigw-kit run, papermill -p ...) replaces this\n"
@@ -51,6 +56,7 @@ def strip_run_metadata(path: Path) -> None:
 
 
 def main(names: list[str]) -> int:
+    os.environ[DIAGRAM_DIR_VARIABLE] = str(DIAGRAMS)  # the kernels inherit it
     paths = [NOTEBOOKS / n for n in names] if names else sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
         print(f"golden: {path.name}", flush=True)

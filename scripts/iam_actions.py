@@ -12,7 +12,7 @@ import json
 from policy_sentry.querying.actions import get_action_data
 from policy_sentry.querying.arns import get_raw_arns_for_service
 
-from apigw_kit import iam, runbook
+from apigw_kit import iam, reachability_analyzer, runbook
 from apigw_kit.iam_dependent import DEPENDENT
 from apigw_kit.iam_replay import AWS_ONLY, BRING_YOUR_OWN, operations_of
 
@@ -31,7 +31,7 @@ def rows_of(action: str) -> list[list]:
 
 
 def actions_used() -> set[str]:
-    operations = set().union(*(BRING_YOUR_OWN.values()), *(AWS_ONLY.values()))
+    operations = set().union(*(BRING_YOUR_OWN.values()), *(AWS_ONLY.values()), reachability_analyzer.OPERATIONS)
     for pattern in runbook.patterns():
         operations |= operations_of(pattern, {})[0]
     actions = {iam.action_of(o) for o in operations} - {None}

@@ -1,4 +1,4 @@
-"""Shared fixtures: one embedded AWS per test session, wiped before each test."""
+"""Shared fixtures: one embedded AWS per test session (per xdist worker), wiped before each test."""
 from __future__ import annotations
 
 import os
@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from apigw_kit.local import EmbeddedAWS, reset
+from figures import FIGURES_KEY, add_figures, print_figures
 
 REGION = "eu-west-1"
 
@@ -16,6 +17,16 @@ os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", 
 os.environ.pop("AWS_PROFILE", None)
 # Notebooks run by nbval draw their diagrams here, not over the committed ones in diagrams/.
 os.environ["APIGW_KIT_DIAGRAM_DIR"] = tempfile.mkdtemp(prefix="apigw-kit-diagrams-")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """An xdist worker has finished: add its figures to the run's (tests/figures.py)."""
+    add_figures(node.config, getattr(node, "workeroutput", {}).get(FIGURES_KEY, {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    print_figures(terminalreporter)
 
 
 @pytest.fixture(scope="session")

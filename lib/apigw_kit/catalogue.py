@@ -26,14 +26,14 @@ import pandas as pd
 
 from . import catalogue_lab as lab_actions
 from .errors import ParameterError
-from .tracer import DOC_ALB_ERRORS, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
+from .tracer import DOC_ALB_ERRORS, DOC_HTTP_PRIVATE, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
+from .tracer.network import DOC_EPHEMERAL, DOC_NACL_RULES, DOC_PEERING_LIMITS, DOC_PEERING_ROUTES
 
 KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
 KC_5XX = "https://repost.aws/knowledge-center/api-gateway-5xx-error"
 KC_403_VPC = "https://repost.aws/knowledge-center/api-gateway-vpc-connections"
 KC_ACCESS_DENIED = "https://repost.aws/knowledge-center/api-gateway-access-denied"
 DOC_HTTP_VPC_LINKS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html"
-DOC_HTTP_PRIVATE = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html"
 DOC_TLS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-integration-tlsconfig.html"
 DOC_NLB_SG = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html"
 DOC_ALB_SCHEME = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme"
@@ -319,6 +319,87 @@ CATALOGUE: list[Misconfiguration] = [
         observe="get-rest-api shows disableExecuteApiEndpoint true; the stage's access log has no entry for these requests.",
         break_lab=lab_actions.break_default_endpoint, request=lab_actions.rest_nlb_request,
         fix_lab=lab_actions.enable_default_endpoint),
+    Misconfiguration(
+        "tls-config-removed", "The private integration has no TlsConfig in front of an HTTPS listener", "http-alb-tls",
+        '500 {"message":"Internal Server Error"} on every route since the integration was recreated', 500, "tls",
+        "Without TlsConfig a private integration sends plain HTTP. The listener behind the VPC link is HTTPS:443, so "
+        "the ALB fails the TLS negotiation of every connection API Gateway opens (its ClientTLSNegotiationErrorCount "
+        "metric rises) and no request reaches a target.",
+        "Set TlsConfig.ServerNameToVerify on the integration (UpdateIntegration) to a name the listener's certificate "
+        "covers: the custom domain.",
+        DOC_HTTP_PRIVATE + " ; " + DOC_TLS + " ; " + KC_500_VPC,
+        observe=("The ALB's ClientTLSNegotiationErrorCount metric rises with every request; get-integration shows no "
+                 "TlsConfig; HTTP API access log: $context.integrationErrorMessage reports the failed connection."),
+        break_lab=lab_actions.break_tls_config, request=lab_actions.api_request,
+        fix_lab=lab_actions.verify_name_on_certificate),
+    Misconfiguration(
+        "nacl-blocks-alb-ingress", "A network ACL entry drops the VPC link at the ALB", "http-alb",
+        '503 {"message":"Service Unavailable"} on every route to the ALB', 503, "vpc link -> load balancer",
+        "The subnets' network ACL has a deny entry for TCP 80 from the VPC's CIDR numbered below the allow-all "
+        "rule; entries are read lowest number first, so the VPC link's SYN is dropped whatever the security groups "
+        "say, and the connection times out. VPC Flow Logs on the ALB's ENIs show the packets REJECTed; Reachability "
+        "Analyzer names the entry.",
+        "Delete the deny entry (DeleteNetworkAclEntry), or put an allow entry for the VPC link's subnets on the listener "
+        "port ahead of it.",
+        DOC_NACL_RULES + " ; " + KC_500_VPC,
+        observe=("VPC Flow Logs on the ALB's ENIs: REJECT for TCP 80 from the VPC link's addresses; Reachability Analyzer "
+                 "from a VPC link ENI to the ALB names the network ACL entry; describe-network-acls shows the deny ahead "
+                 "of rule 100."),
+        break_lab=lab_actions.break_acl_listener_port, request=lab_actions.api_request,
+        fix_lab=lab_actions.remove_acl_deny),
+    Misconfiguration(
+        "nacl-no-ephemeral-return", "A network ACL drops the answers on the ephemeral ports", "http-alb",
+        '503 {"message":"Service Unavailable"}', 503, "vpc link -> load balancer",
+        "Network ACLs are stateless: the answer to a connection leaves the server's subnet towards the client's "
+        "ephemeral port (1024-65535 for Elastic Load Balancing and other AWS clients) and needs its own outbound rule. "
+        "An outbound deny on those ports to the VPC drops every answer; the VPC link's connection to the ALB times out. "
+        "Flow Logs show the ALB's outbound packets REJECTed.",
+        "Allow outbound TCP 1024-65535 to the clients' CIDR (and inbound on the same ports into the clients' subnets) "
+        "ahead of any deny entry.",
+        DOC_EPHEMERAL + " ; " + DOC_NACL_RULES,
+        observe=("VPC Flow Logs on the ALB's ENIs: the inbound SYNs ACCEPTed, the outbound answers to high ports REJECTed;"
+                 " describe-network-acls shows the outbound deny on 1024-65535 ahead of rule 100."),
+        break_lab=lab_actions.break_acl_ephemeral_return, request=lab_actions.api_request,
+        fix_lab=lab_actions.remove_acl_deny),
+    Misconfiguration(
+        "nacl-blocks-targets", "A network ACL entry drops the NLB at its targets", "rest-nlb",
+        '500 {"message":"Internal server error"}', 500, "target ingress",
+        "The targets' subnet network ACL denies TCP 80 from the VPC ahead of the allow-all rule: the NLB's health "
+        "checks and forwarded connections are dropped (the security groups are never reached), the target turns "
+        "unhealthy (Target.FailedHealthChecks), the NLB fails open and the connections time out; API Gateway answers 500.",
+        "Delete the deny entry, or allow the NLB's addresses (or, with client IP preservation, the clients') on the target "
+        "port and the answers on 1024-65535.",
+        DOC_NACL_RULES + " ; " + KC_500_VPC,
+        observe=("describe-target-health: Target.FailedHealthChecks; VPC Flow Logs on the targets' ENIs: REJECT from the "
+                 "NLB's addresses on the target port; Reachability Analyzer from an NLB ENI to a target names the network "
+                 "ACL entry."),
+        break_lab=lab_actions.break_acl_listener_port, request=lab_actions.rest_nlb_request,
+        fix_lab=lab_actions.remove_acl_deny),
+    Misconfiguration(
+        "peering-route-missing", "A peered client VPC without the route back", "rest-private-alb",
+        "the connection times out from the peered VPC", None, "source -> load balancer",
+        "The peering is active and the client's route table sends the lab's CIDR to it, but the lab's subnets have no "
+        "route to the client's CIDR: the ALB's answers cannot leave. A peering needs a route in each VPC's route "
+        "tables. Reachability Analyzer reports the missing route.",
+        "Add a route to the client VPC's CIDR through the peering in the route table of the lab's subnets.",
+        DOC_PEERING_ROUTES,
+        observe=("describe-route-tables: the lab subnets' table has no route to the client's CIDR through the peering; VPC"
+                 " Flow Logs on the ALB's ENIs show the client's packets arriving and no answer reaching the client."),
+        break_lab=lab_actions.break_peering_return_route, request=lab_actions.peered_client_request,
+        fix_lab=lab_actions.route_back_to_peer),
+    Misconfiguration(
+        "no-route-out", "A client VPC with no way out calls a public API", "http-alb",
+        "the connection times out from that VPC", None, "source -> API Gateway",
+        "The API's endpoint is a public name. The client's VPC has only its local route (no internet gateway, NAT "
+        "gateway or transit gateway route); a route to a peering would not do either, a peer's gateways are not "
+        "shared. Flow Logs show nothing leaving; Reachability Analyzer finds no path.",
+        "Give the client subnets a way out (a NAT gateway, or an internet gateway for public subnets), or reach the API "
+        "through an execute-api interface endpoint (private APIs).",
+        DOC_PEERING_LIMITS,
+        observe=("describe-route-tables: the client subnets' table holds only the local route; Reachability Analyzer from "
+                 "a client ENI to the internet finds no path; VPC Flow Logs show nothing leaving for the API's addresses."),
+        break_lab=lab_actions.break_no_route_out, request=lab_actions.closed_client_request,
+        fix_lab=lab_actions.open_way_out),
 ]
 
 

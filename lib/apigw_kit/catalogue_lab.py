@@ -156,6 +156,20 @@ def break_tls_name(lab) -> None:
     _update_integration(lab, TlsConfig={"ServerNameToVerify": f"backend.{lab.name}.other.example"})
 
 
+def break_tls_config(lab) -> None:
+    """Recreate the private integration without TlsConfig (a console wizard or template that left the secure server
+    name out), moving its routes to the new one: UpdateIntegration documents no way to remove a TlsConfig."""
+    v2 = lab.cloud.client("apigatewayv2")
+    api_id, old = _private_integration(lab)
+    new = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                IntegrationUri=old["IntegrationUri"], ConnectionType="VPC_LINK",
+                                ConnectionId=old["ConnectionId"], PayloadFormatVersion="1.0")
+    for route in _v2_items(v2.get_routes, ApiId=api_id):
+        if route.get("Target") == f"integrations/{old['IntegrationId']}":
+            v2.update_route(ApiId=api_id, RouteId=route["RouteId"], Target=f"integrations/{new['IntegrationId']}")
+    v2.delete_integration(ApiId=api_id, IntegrationId=old["IntegrationId"])
+
+
 def break_internet_facing(lab) -> None:
     """Put an internet-facing ALB (in subnets routed to an internet gateway) behind the VPC link."""
     ec2, elb = lab.cloud.client("ec2"), lab.cloud.client("elbv2")
@@ -447,6 +461,116 @@ def resume_target_sync(lab) -> None:
         functions.invoke(lab, functions.Function(function["FunctionName"], function["FunctionArn"], "target_sync",
                                                  function["Role"]), event)
     _wait_in_service(lab, event["targetGroupArn"])
+
+
+# Network ACLs and route tables (the tracer's network layer) ---------------------------------------
+ACL_RULE = 90  # before the default network ACL's allow-all rule 100: evaluated first, so it decides
+
+
+def _default_acl(lab) -> str:
+    """The lab VPC's default network ACL, which every subnet of the lab uses."""
+    vpc = _ec2_id(lab, "vpc", "vpc")
+    return lab.cloud.client("ec2").describe_network_acls(Filters=[
+        {"Name": "vpc-id", "Values": [vpc]}, {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]["NetworkAclId"]
+
+
+def _deny_in_acl(lab, egress: bool, ports: tuple[int, int]) -> None:
+    ec2 = lab.cloud.client("ec2")
+    vpc = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    ec2.create_network_acl_entry(NetworkAclId=_default_acl(lab), RuleNumber=ACL_RULE, Protocol="6", RuleAction="deny",
+                                 Egress=egress, CidrBlock=vpc, PortRange={"From": ports[0], "To": ports[1]})
+
+
+def break_acl_listener_port(lab) -> None:
+    """A 'hardening' entry: deny TCP 80 from the VPC into the subnets, ahead of the allow-all rule."""
+    _deny_in_acl(lab, egress=False, ports=(80, 80))
+
+
+def break_acl_ephemeral_return(lab) -> None:
+    """Outbound traffic to the VPC on the high ports denied: every answer to a connection is dropped."""
+    _deny_in_acl(lab, egress=True, ports=(1024, 65535))
+
+
+def _closed_client(lab, role: str, cidr: str) -> tuple[str, str, str]:
+    """A client VPC with one subnet and its own route table, nothing but the local route: (vpc, subnet, table)."""
+    ec2 = lab.cloud.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=lab.tag_specs("vpc", f"{role}-vpc"))["Vpc"]["VpcId"]
+    block = str(next(ipaddress.ip_network(cidr).subnets(new_prefix=24)))
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=block, TagSpecifications=lab.tag_specs("subnet", f"{role}-a"))["Subnet"]["SubnetId"]
+    table = ec2.create_route_table(VpcId=vpc, TagSpecifications=lab.tag_specs("route-table", f"{role}-routes"))["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    return vpc, subnet, table
+
+
+def _alb_client_cidr(lab) -> str:
+    """A client network the ALB's security group admits on 443, other than the lab's own VPC."""
+    ec2 = lab.cloud.client("ec2")
+    vpc = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    group = ec2.describe_security_groups(GroupIds=_load_balancer(lab, "alb")["SecurityGroups"])["SecurityGroups"][0]
+    return next(r["CidrIp"] for p in group["IpPermissions"] if p.get("FromPort") == 443 for r in p.get("IpRanges", [])
+                if r["CidrIp"] != vpc)
+
+
+def break_peering_return_route(lab) -> None:
+    """A client VPC on a network the ALB admits, peered with the lab's VPC and routed to it, sharing the private
+    zone: everything but the lab's route back to the client."""
+    ec2, r53 = lab.cloud.client("ec2"), lab.cloud.client("route53")
+    client, _, table = _closed_client(lab, "peer", _alb_client_cidr(lab))
+    pcx = ec2.create_vpc_peering_connection(VpcId=client, PeerVpcId=_ec2_id(lab, "vpc", "vpc"), TagSpecifications=lab.tag_specs(
+        "vpc-peering-connection", "peer-peering"))["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    lab_cidr = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock=lab_cidr, VpcPeeringConnectionId=pcx)
+    zone = r53.list_hosted_zones_by_name(DNSName=custom_domain(lab).partition(".")[2])["HostedZones"][0]
+    r53.associate_vpc_with_hosted_zone(HostedZoneId=zone["Id"], VPC={"VPCRegion": lab.cloud.region, "VPCId": client})
+
+
+def peered_client_request(lab) -> dict:
+    return {"url": f"https://{custom_domain(lab)}/", "source": f"vpc:{_ec2_id(lab, 'peer-vpc', 'vpc')}"}
+
+
+def break_no_route_out(lab) -> None:
+    """A client VPC whose only route is the local one (no internet gateway, NAT or transit gateway)."""
+    _closed_client(lab, "closed", "10.98.0.0/16")
+
+
+def closed_client_request(lab) -> dict:
+    return api_request(lab, source=f"vpc:{_ec2_id(lab, 'closed-vpc', 'vpc')}")
+
+
+def remove_acl_deny(lab) -> None:
+    """Delete the deny entries the breaks add (rule 90, either direction); the allow-all rule 100 decides again."""
+    ec2, acl = lab.cloud.client("ec2"), _default_acl(lab)
+    entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
+    for entry in entries:
+        if entry["RuleNumber"] == ACL_RULE and entry["RuleAction"] == "deny":
+            ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=ACL_RULE, Egress=entry["Egress"])
+
+
+def route_back_to_peer(lab) -> None:
+    """The lab's subnets' route table gets the route to the client VPC through the peering."""
+    ec2 = lab.cloud.client("ec2")
+    client = ec2.describe_vpcs(VpcIds=[_ec2_id(lab, "peer-vpc", "vpc")])["Vpcs"][0]["CidrBlock"]
+    pcx = ec2.describe_vpc_peering_connections(Filters=lab.ec2_filters("peer-peering"))["VpcPeeringConnections"][0]
+    table = ec2.describe_route_tables(Filters=lab.ec2_filters("private-routes"))["RouteTables"][0]
+    if not any(r.get("DestinationCidrBlock") == client for r in table["Routes"]):
+        ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock=client,
+                         VpcPeeringConnectionId=pcx["VpcPeeringConnectionId"])
+
+
+def open_way_out(lab) -> None:
+    """An internet gateway for the client VPC and a default route to it."""
+    ec2 = lab.cloud.client("ec2")
+    vpc = _ec2_id(lab, "closed-vpc", "vpc")
+    found = ec2.describe_internet_gateways(Filters=lab.ec2_filters("closed-igw"))["InternetGateways"]
+    gateway = found[0] if found else ec2.create_internet_gateway(
+        TagSpecifications=lab.tag_specs("internet-gateway", "closed-igw"))["InternetGateway"]
+    if not gateway.get("Attachments"):
+        ec2.attach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc)
+    table = ec2.describe_route_tables(Filters=lab.ec2_filters("closed-routes"))["RouteTables"][0]
+    if not any(r.get("DestinationCidrBlock") == "0.0.0.0/0" for r in table["Routes"]):
+        ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0",
+                         GatewayId=gateway["InternetGatewayId"])
 
 
 # Custom domain of an HTTP API (http-alb-domain) and the default execute-api endpoints ------------------------

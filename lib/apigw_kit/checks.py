@@ -9,8 +9,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from .errors import ParameterError
+from .lab import AUTH_WAIVER_TAG
+from .steps.apigw_http import _items as _v2_items
+from .steps.elb import client_ip_preserved
 from .steps.elb import load_balancer_ips  # noqa: F401  (the checks and the catalogue read it from here)
 from .steps.network import Subnet, routes_to_internet
+from .tracer.network import Side, View, admits, reachable
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,13 @@ def _ingress_peers(group: dict) -> list[tuple[str, str]]:
     return peers
 
 
-def load_balancer_internal(cloud, lb_arn: str) -> Check:
+def load_balancer_subnets(cloud, lb_arn: str) -> list[str]:
+    return [z["SubnetId"] for z in _lb(cloud, lb_arn)["AvailabilityZones"]]
+
+
+def load_balancer_internal(cloud, lb_arn: str, what: str = "load balancer is internal") -> Check:
     lb = _lb(cloud, lb_arn)
-    return Check("load balancer is internal", lb["Scheme"] == "internal",
+    return Check(what, lb["Scheme"] == "internal",
                  f"{lb['LoadBalancerName']} scheme is {lb['Scheme']}"
                  + ("" if lb["Scheme"] == "internal" else ": anyone can reach it without the API; recreate it internal"))
 
@@ -140,19 +149,18 @@ def nlb_admits_privatelink(cloud, nlb_arn: str) -> Check:
     groups = lb.get("SecurityGroups") or []
     enforced = lb.get("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "on")
     passed = not groups or enforced == "off"
-    detail = ("no security groups on the NLB: PrivateLink traffic is not filtered" if not groups else
+    detail = ("no security groups on the NLB: PrivateLink traffic is not filtered (and none can be added: an NLB "
+              "gets security groups only when it is created)" if not groups else
               f"security groups {', '.join(groups)}, enforcement on PrivateLink traffic {enforced}"
               + ("" if passed else ": the VPC link's traffic is dropped; set it off with SetSecurityGroups"))
     return Check("NLB does not filter the VPC link's PrivateLink traffic", passed, detail)
 
 
 def group_admits_addresses(cloud, group_ids, addresses: list[str], port: int, what: str) -> Check:
-    """Every address in ``addresses`` is admitted on ``port`` by a CIDR rule (a /32 or a block such as the VPC's)."""
+    """Every address in ``addresses`` is admitted on ``port`` by a CIDR rule (a /32 or a block such as the VPC's),
+    judged as the tracer judges a hop (``tracer.network.admits``)."""
     groups = _groups(cloud, group_ids)
-    ranges = [ipaddress.ip_network(r["CidrIp"]) for g in groups for p in g["IpPermissions"]
-              if p["IpProtocol"] == "-1" or (p.get("FromPort", 0) <= port <= p.get("ToPort", -1))
-              for r in p.get("IpRanges", [])]
-    missing = [a for a in addresses if not any(ipaddress.ip_address(a) in net for net in ranges)]
+    missing = [a for a in addresses if admits(groups, "IpPermissions", port, peer_nets=[ipaddress.ip_network(a)]) is None]
     if not addresses:
         missing = ["(no addresses found)"]
     return Check(what, not missing, f"not admitted on {port}: {', '.join(missing)}" if missing
@@ -166,3 +174,134 @@ def targets_match_addresses(cloud, target_group_arn: str, addresses: list[str], 
     missing, stale = sorted(set(addresses) - registered), sorted(registered - set(addresses))
     problems = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"stale {', '.join(stale)}"] if stale else [])
     return Check(what, not problems and bool(addresses), "; ".join(problems) or f"{len(registered)} target(s), all current")
+
+
+def targets_admit_nlb_clients(cloud, target_group_arn: str, group_ids, client_addresses: list[str], port: int,
+                              what: str) -> Check:
+    """Targets behind an NLB without security groups admit the clients it forwards, by address.
+
+    With client IP preservation on, the targets see each client's own address, and no rule can name the client's
+    security group through the NLB: the targets must admit the clients' CIDRs. With it off, they see the NLB's
+    addresses, which the caller checks separately.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups
+    """
+    if not client_ip_preserved(cloud, target_group_arn):
+        return Check(what, True, "client IP preservation off: requests arrive from the NLB's own addresses")
+    found = group_admits_addresses(cloud, group_ids, client_addresses, port, what)
+    return Check(what, found.passed, found.detail if found.passed else
+                 f"client IP preservation on, so the targets see the clients' addresses; {found.detail} (a rule naming "
+                 "the clients' security group does not match through an NLB without security groups): admit their "
+                 "CIDRs, or turn preserve_client_ip.enabled off")
+
+
+def network_path_open(cloud, client_subnets: list[str], server_subnets: list[str], port: int, what: str,
+                      client_addresses: list[str] = (), server_addresses: list[str] = ()) -> Check:
+    """Route tables and network ACLs let a TCP connection from the client's subnets to the server's on ``port``
+    and its answer back, judged by the tracer's ``reachable()`` (addresses default to the subnets' CIDRs)."""
+    client = Side("client", tuple(map(ipaddress.ip_network, client_addresses)), tuple(client_subnets))
+    server = Side("server", tuple(map(ipaddress.ip_network, server_addresses)), tuple(server_subnets))
+    findings = reachable(View(cloud.client("ec2")), client, server, port)
+    failed = next((f for f in findings if f.verdict == "fail"), None)
+    return Check(what, failed is None, failed.reason if failed else
+                 "; ".join(f.reason for f in findings) or "client and server share their subnets: nothing to cross")
+
+
+# API protection: authorization, throttling, access logs (seed 001: never leave an API unprotected) -----------
+DOC_AUTH = {"http": "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html",
+            "rest": "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html"}
+DOC_THROTTLING = {"http": "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html",
+                  "rest": "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html"}
+DOC_ACCESS_LOGS = {"http": "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html",
+                   "rest": "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html"}
+# Why an integration failed (a VPC link that cannot connect, a TLS name that does not match) is only in this variable
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html).
+INTEGRATION_ERROR = "$context.integrationErrorMessage"
+API_KINDS = ("http", "rest")
+
+
+@dataclass(frozen=True)
+class _Stage:
+    burst: int | None
+    rate: float | None
+    log_destination: str | None
+    log_format: str | None
+
+
+def _kind(kind: str) -> str:
+    if kind not in API_KINDS:
+        raise ParameterError("kind", f"{kind!r} is not an API kind", f"use one of {', '.join(API_KINDS)}")
+    return kind
+
+
+def _stage(cloud, api_id: str, stage: str, kind: str) -> _Stage:
+    """Stage-wide throttling (an HTTP API's default route settings, a REST API's ``*/*`` method settings) and
+    access log settings, as GetStage returns them."""
+    if _kind(kind) == "http":
+        found = cloud.client("apigatewayv2").get_stage(ApiId=api_id, StageName=stage)
+        limits, logs = found.get("DefaultRouteSettings") or {}, found.get("AccessLogSettings") or {}
+        return _Stage(limits.get("ThrottlingBurstLimit"), limits.get("ThrottlingRateLimit"),
+                      logs.get("DestinationArn"), logs.get("Format"))
+    found = cloud.client("apigateway").get_stage(restApiId=api_id, stageName=stage)
+    limits, logs = (found.get("methodSettings") or {}).get("*/*", {}), found.get("accessLogSettings") or {}
+    return _Stage(limits.get("throttlingBurstLimit"), limits.get("throttlingRateLimit"),
+                  logs.get("destinationArn"), logs.get("format"))
+
+
+def _unauthorized(cloud, api_id: str, kind: str) -> tuple[list[str], int, dict]:
+    """(routes or methods without authorization, how many there are, the API's tags). CORS preflights (OPTIONS)
+    are left out: browsers send them without credentials."""
+    if _kind(kind) == "http":
+        v2 = cloud.client("apigatewayv2")
+        routes = [r for r in _v2_items(v2.get_routes, ApiId=api_id) if not r["RouteKey"].startswith("OPTIONS ")]
+        return ([r["RouteKey"] for r in routes if r.get("AuthorizationType", "NONE") == "NONE"], len(routes),
+                v2.get_api(ApiId=api_id).get("Tags") or {})
+    v1 = cloud.client("apigateway")
+    pages = v1.get_paginator("get_resources").paginate(restApiId=api_id, embed=["methods"])
+    methods = [(verb, r["path"], m) for page in pages for r in page["items"]
+               for verb, m in (r.get("resourceMethods") or {}).items() if verb != "OPTIONS"]
+    return ([f"{verb} {path}" for verb, path, m in methods if m.get("authorizationType", "NONE") == "NONE"],
+            len(methods), v1.get_rest_api(restApiId=api_id).get("tags") or {})
+
+
+def api_authorized(cloud, api_id: str, kind: str, what: str = "") -> Check:
+    """Every route (HTTP API) or method (REST API) has an authorizer (IAM, JWT or Cognito, Lambda), unless the API
+    records why not in its ``apigw-kit:auth-waiver`` tag: then the check passes and says what is open."""
+    unit = "route" if kind == "http" else "method"
+    open_, total, tags = _unauthorized(cloud, api_id, kind)
+    waiver = (tags.get(AUTH_WAIVER_TAG) or "").strip()
+    name = what or f"{kind.upper()} API requires authorization, or records a waiver"
+    if not total:
+        return Check(name, False, f"API {api_id} has no {unit}: nothing to authorize yet")
+    if not open_:
+        return Check(name, True, f"{total} {unit}(s), each with an authorizer")
+    listed = ", ".join(open_[:5]) + (f" and {len(open_) - 5} more" if len(open_) > 5 else "")
+    if waiver:
+        return Check(name, True, f"waived ({AUTH_WAIVER_TAG}={waiver}): {len(open_)} of {total} {unit}(s) "
+                                 f"have no authorization: {listed}")
+    return Check(name, False, f"{len(open_)} of {total} {unit}(s) have authorization NONE ({listed}): anyone who reaches "
+                              f"the API calls the backend; add an authorizer ({DOC_AUTH[kind]}), or tag the API "
+                              f"{AUTH_WAIVER_TAG}=<why it stays open>")
+
+
+def stage_throttled(cloud, api_id: str, stage: str, kind: str, what: str = "") -> Check:
+    """The stage sets its own burst and rate limits; without them only the account's per-Region limits apply,
+    shared by every API of the account, so one noisy API can starve the others."""
+    found = _stage(cloud, api_id, stage, kind)
+    name = what or f"{kind.upper()} API stage {stage} is throttled"
+    if found.burst is None or found.rate is None:
+        where = "default route settings" if kind == "http" else "method settings */*"
+        return Check(name, False, f"stage {stage} sets no burst and rate limit in its {where}: only the account-level "
+                                  f"limits apply ({DOC_THROTTLING[kind]})")
+    return Check(name, True, f"stage {stage}: burst {found.burst}, rate {found.rate:g}/s")
+
+
+def stage_access_logged(cloud, api_id: str, stage: str, kind: str, what: str = "") -> Check:
+    """The stage writes access logs (a destination and a format); a format without $context.integrationErrorMessage
+    passes, with a note, since it hides why an integration failed."""
+    found = _stage(cloud, api_id, stage, kind)
+    name = what or f"{kind.upper()} API stage {stage} writes access logs"
+    if not found.log_destination or not found.log_format:
+        return Check(name, False, f"stage {stage} has no access log settings: a failed request leaves no trace of who "
+                                  f"called and what API Gateway answered ({DOC_ACCESS_LOGS[kind]})")
+    note = "" if INTEGRATION_ERROR in found.log_format else f"; add {INTEGRATION_ERROR} to the format to see why an integration failed"
+    return Check(name, True, f"to {found.log_destination}{note}")

@@ -158,8 +158,9 @@ def _teardown_older_than(args) -> int:
 
 def cmd_local_serve(args) -> int:
     from .local import EmbeddedAWS
-    server = EmbeddedAWS(port=args.port).start()
-    print(f"embedded AWS listening on {server.url}\nexport AWS_ENDPOINT_URL={server.url}\n(Ctrl-C to stop)", flush=True)
+    server = EmbeddedAWS(port=args.port, data_plane_port=args.data_plane_port).start()
+    print(f"embedded AWS listening on {server.url}\nexport AWS_ENDPOINT_URL={server.url}\n"
+          f"data plane (API traffic, Host header names the API) on {server.data_plane.url}\n(Ctrl-C to stop)", flush=True)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -237,6 +238,7 @@ def parser() -> argparse.ArgumentParser:
     local = sub.add_parser("local", help="the embedded AWS").add_subparsers(dest="action", required=True)
     serve = local.add_parser("serve", help="run a standalone embedded AWS on 127.0.0.1")
     serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--data-plane-port", type=int, default=0, help="where API traffic is served (0: any free port)")
     serve.set_defaults(func=cmd_local_serve)
     local.add_parser("reset", help="wipe the embedded AWS at AWS_ENDPOINT_URL").set_defaults(func=cmd_local_reset)
     return top

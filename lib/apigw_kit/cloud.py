@@ -12,7 +12,8 @@ import re
 import socket
 import threading
 import urllib.parse
-from collections import Counter
+from collections import Counter, deque
+from dataclasses import dataclass
 from functools import cached_property
 
 import boto3
@@ -20,6 +21,7 @@ import pandas as pd
 from botocore.config import Config
 
 from . import local
+from .api_calls import LOG_LIMIT, Call, Made, compact
 from .errors import AccountNotConfirmed, ParameterError
 
 BACKENDS = ("local", "aws")
@@ -33,19 +35,46 @@ def is_mutating(operation: str) -> bool:
     return not operation.startswith(READ_PREFIXES)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A point in a connection's calls (see CallCounter.mark)."""
+    seq: int
+    counts: Counter
+
+
 class CallCounter:
-    """Counts API calls per (service, operation); thread-safe."""
+    """Counts API calls per (service, operation) and logs the mutating ones in order, parameters compacted; thread-safe."""
 
     def __init__(self):
         self._counts: Counter[tuple[str, str]] = Counter()
         self._tagged: set[str] = set()
+        self._log: deque[Call] = deque(maxlen=LOG_LIMIT)
+        self._seq = 0  # mutating calls recorded so far
         self._lock = threading.Lock()
 
-    def record(self, service: str, operation: str, tagged: bool = False) -> None:
+    def record(self, service: str, operation: str, params: dict | None = None) -> None:
+        tagged = any((params or {}).get(m) for m in TAG_MEMBERS)
+        shown = compact(params) if is_mutating(operation) else ""  # outside the lock: formatting takes a while
         with self._lock:
             self._counts[(service, operation)] += 1
             if tagged:
                 self._tagged.add(f"{service}:{operation}")
+            if is_mutating(operation):
+                self._seq += 1
+                self._log.append(Call(self._seq, service, operation, shown))
+
+    def mark(self) -> Mark:
+        with self._lock:
+            return Mark(self._seq, Counter(self._counts))
+
+    def made_since(self, mark: Mark) -> Made:
+        """The mutating calls after ``mark`` in order, and the operations read."""
+        with self._lock:
+            changes = [c for c in self._log if c.seq > mark.seq]
+            lost = self._seq - mark.seq - len(changes)
+            delta = self._counts - mark.counts
+        reads = sorted(f"{s}.{op}" for (s, op) in delta if not is_mutating(op))
+        return Made(changes, reads, lost)
 
     def tagged(self) -> set[str]:
         """``service:Operation`` names called with tags in the request (tag-on-create, see iam.py)."""
@@ -114,6 +143,8 @@ class Cloud:
         with self._lock:
             if service not in self._clients:
                 client = self.session.client(service, endpoint_url=self.endpoint_url, config=self._config)
+                if self.backend == "local":
+                    local.transport.attach(client, self.endpoint_url)
                 events = client.meta.events
                 # before-parameter-build fires before anything is sent (and before a Stubber answers).
                 events.register_first(f"before-parameter-build.{client.meta.service_model.service_id.hyphenize()}",
@@ -142,7 +173,7 @@ class Cloud:
         service = model.service_model.service_name
         if is_mutating(model.name) and not self._confirmed:
             self._check_account()
-        self.calls.record(service, model.name, tagged=any((params or {}).get(m) for m in TAG_MEMBERS))
+        self.calls.record(service, model.name, params)
         self.last_call = (service, model.name)
         for hook in self._call_hooks:
             hook(service, model.name, params)

@@ -38,6 +38,12 @@ MONTHLY_PRICES: dict[str, float] = {"hosted-zone": 0.50, "cloudmap-instance": 0.
 # Route 53 charges a zone's month in full once the zone is 12 hours old and does not prorate it; a zone
 # deleted within 12 hours of its creation is not charged at all.
 ZONE_BILLING_PAGE = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/troubleshooting-billed-twice.html"
+# USD per analysis, the same in every commercial region: VPC Reachability Analyzer bills each analysis it
+# processes ("Network Analysis" on the VPC pricing page), whatever the path; creating a path is free.
+# Not part of a lab's estimate: only `apigw-kit doctor --reachability` runs analyses, and says so first.
+REACHABILITY_ANALYSIS = 0.10
+REACHABILITY_PRICE_AS_OF = "2026-12-01"
+REACHABILITY_PRICING = "https://aws.amazon.com/vpc/pricing/"
 HOURS_PER_MONTH = 730  # the AWS Pricing Calculator's month
 ITEMS = {
     "alb": "Application Load Balancer (hour, capacity units extra)",

@@ -27,6 +27,7 @@ The partition comes from the region (botocore's endpoint data): ``aws``, ``aws-c
 from __future__ import annotations
 
 import fnmatch
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ import botocore.session
 
 from .cloud import is_mutating
 from .iam_dependent import CREATED, DEPENDENT
-from .lab import LAB_TAG, ROLE_TAG
+from .lab import AUTH_WAIVER_TAG, LAB_TAG, ROLE_TAG
 
 IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing",
               "resourcegroupstaggingapi": "tag", "apigatewayv2": "apigateway",
@@ -49,8 +50,9 @@ ACTION_NAMES = {"lambda:Invoke": "lambda:InvokeFunction"}
 API_GATEWAY = {"apigateway", "apigatewayv2"}
 # The resource type a create makes, where its name is not the operation's minus "Create".
 CREATES = {"RunInstances": "instance", "RequestCertificate": "certificate", "CreatePrivateDnsNamespace": "namespace",
-           "PutRule": "rule"}
+           "PutRule": "rule", "StartNetworkInsightsAnalysis": "network-insights-analysis"}
 TAG_KEYS = [LAB_TAG, ROLE_TAG, "Name"]  # every key lab.tags() writes
+API_TAG_KEYS = TAG_KEYS + [AUTH_WAIVER_TAG]  # an API Gateway API may also record why it has no authorizer
 RESOURCE_TAG, REQUEST_TAG = "aws:ResourceTag/${TagKey}", "aws:RequestTag/${TagKey}"
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "iam_actions.json"
 # IAM's limits on a policy's characters, whitespace aside (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
@@ -182,10 +184,9 @@ class Scope:
             text = text.replace("{" + name + "}", getattr(self, name))
         return text
 
-    @property
-    def request_tags(self) -> dict:
+    def request_tags(self, keys: list[str] = TAG_KEYS) -> dict:
         return {"StringEquals": {f"aws:RequestTag/{LAB_TAG}": self.lab},
-                "ForAllValues:StringEquals": {"aws:TagKeys": TAG_KEYS}}
+                "ForAllValues:StringEquals": {"aws:TagKeys": keys}}
 
     @property
     def resource_tag(self) -> dict:
@@ -227,7 +228,7 @@ def _grants(operation: str, scope: Scope, tagged: set[str], lab_types: set[str])
             made_here = action_level or kind == created_type(operation)
             if made_here and REQUEST_TAG in keys:
                 grants.append(Grant(f"Create{svc}TaggedForLab", action, scope.arn(fmt, named=True),
-                                    json.dumps(scope.request_tags)))
+                                    json.dumps(scope.request_tags(API_TAG_KEYS if service in API_GATEWAY else TAG_KEYS))))
             elif made_here:
                 grants.append(Grant(f"Create{svc}NoConditionSupported", action, scope.arn(fmt, named=True), none))
             else:
@@ -250,7 +251,7 @@ def _dependent_statements(operations: set[str], tagged: set[str], scope: Scope, 
             continue
         condition = json.loads(scope.template(json.dumps(row.condition)))
         if row.lab_tags:
-            condition.update(scope.request_tags)
+            condition.update(scope.request_tags())
         if row.create_action:
             condition.setdefault("StringEquals", {})[row.create_action] = sorted(t.split(":")[1] for t in triggers)
         by_resource: dict[str, list[str]] = {}
@@ -287,13 +288,32 @@ def _one_or_list(resources):
 
 
 class Policy(dict):
-    """An IAM policy document; shows as indented JSON in a notebook."""
+    """An IAM policy document. A notebook shows a summary line and the document collapsed (HTML), or one
+    line per statement (text); ``json()`` is the document to paste into IAM."""
 
     def json(self) -> str:
         return json.dumps(self, indent=2)
 
+    def summary(self) -> str:
+        actions = {a for s in self["Statement"] for a in _listed(s.get("Action", []))}
+        documents = len(split(self))
+        return (f"IAM policy: {len(self['Statement'])} statements, {len(actions)} actions, {size(self):,} characters "
+                f"as IAM counts them ({documents} managed polic{'y' if documents == 1 else 'ies'} of at most "
+                f"{MANAGED_POLICY_LIMIT:,}); .json() gives the document")
+
     def _repr_pretty_(self, printer, cycle):
-        printer.text(self.json())
+        lines = [self.summary()]
+        lines += [f"  {s['Sid']}: {', '.join(_listed(s['Action']))} on {', '.join(_listed(s['Resource']))}"
+                  + (" (conditional)" if s.get("Condition") else "") for s in self["Statement"]]
+        printer.text("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        return (f"<p>{html.escape(self.summary())}</p><details><summary>the policy document (JSON)</summary>"
+                f"<pre>{html.escape(self.json())}</pre></details>")
+
+
+def _listed(value) -> list[str]:
+    return value if isinstance(value, list) else [value]
 
 
 def policy_for(operations: set[str], region: str, lab: str = "*", account: str = "*",

@@ -4,15 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from botocore.exceptions import ClientError
 
 from .steps import apigw_http, elb
 from .steps.network import network_interfaces
+from .tracer.network import rule_ports
 
 ENI_COLUMNS = ["eni", "subnet", "az", "private_ip", "description", "owner", "owner_id", "security_groups"]
 TARGET_COLUMNS = ["target_group", "target", "port", "health", "reason"]
 RULE_COLUMNS = ["group", "group_name", "direction", "protocol", "ports", "peer"]
 ROUTE_COLUMNS = ["api", "route", "integration", "type", "connection", "uri", "tls_server_name"]
 LINK_COLUMNS = ["source", "target", "port", "security_groups"]
+CONTEXT_COLUMNS = ["source", "target", "label"]
 
 
 @dataclass
@@ -23,7 +26,8 @@ class Inventory:
     rules: pd.DataFrame
     routes: pd.DataFrame
     links: pd.DataFrame  # how a request flows: source -> target, with the rules that admit it
-    vpc_of: dict[str, str]  # subnet and load balancer id -> the VPC it is in (a lab may have several VPCs)
+    vpc_of: dict[str, str]  # subnet, load balancer and endpoint id -> the VPC it is in (a lab may have several VPCs)
+    context: pd.DataFrame  # what the lesson is about beside the flow (names, certificates, schedules): source -> target, label
 
     @classmethod
     def of(cls, lab) -> "Inventory":
@@ -41,18 +45,110 @@ class Inventory:
             routes=routes,
             links=links_of(lab.cloud, routes, target_groups, rest_apis, enis),
             vpc_of=placement(lab.cloud, resources),
+            context=context_of(lab.cloud, resources),
         )
 
 
 def placement(cloud, resources: pd.DataFrame) -> dict[str, str]:
-    """The VPC of each subnet and load balancer of ``resources``."""
+    """The VPC of each subnet, load balancer and VPC endpoint of ``resources``."""
     subnets = resources.loc[resources["type"] == "ec2:subnet", "id"].tolist()
     balancers = resources.loc[resources["type"] == "elbv2:load-balancer", "id"].tolist()
+    endpoints = resources.loc[resources["type"] == "ec2:vpc-endpoint", "id"].tolist()
     found = {s["SubnetId"]: s["VpcId"] for s in cloud.client("ec2").describe_subnets(SubnetIds=subnets)["Subnets"]} if subnets else {}
     if balancers:
         found |= {lb["LoadBalancerArn"]: lb["VpcId"] for lb in cloud.client("elbv2").describe_load_balancers(
             LoadBalancerArns=balancers)["LoadBalancers"]}
+    if endpoints:
+        found |= {e["VpcEndpointId"]: e["VpcId"] for e in cloud.client("ec2").describe_vpc_endpoints(
+            VpcEndpointIds=endpoints)["VpcEndpoints"]}
     return found
+
+
+def _of_type(resources: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return resources[resources["type"] == kind]
+
+
+def _domain_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Certificate -> custom domain -> the API it maps to, for HTTP (v2) and REST (v1) domains."""
+    edges = []
+    v2, rest = cloud.client("apigatewayv2"), cloud.client("apigateway")
+    for name in _of_type(resources, "apigatewayv2:domain-name")["id"]:
+        domain = v2.get_domain_name(DomainName=name)
+        edges += [(c["CertificateArn"], name, "TLS certificate") for c in domain.get("DomainNameConfigurations", [])
+                  if c.get("CertificateArn")]
+        edges += [(name, m["ApiId"], f"API mapping /{m.get('ApiMappingKey', '')}")
+                  for m in v2.get_api_mappings(DomainName=name).get("Items", [])]
+    rest_domains = set(_of_type(resources, "apigateway:domain-name")["id"])
+    for domain in (d for d in rest.get_domain_names().get("items", []) if d["domainName"] in rest_domains):
+        by_id = {"domainNameId": domain["domainNameId"]} if domain.get("domainNameId") else {}
+        certificate = domain.get("certificateArn") or domain.get("regionalCertificateArn")
+        edges += [(certificate, domain["domainName"], "TLS certificate")] if certificate else []
+        mappings = rest.get_base_path_mappings(domainName=domain["domainName"], **by_id).get("items", [])
+        edges += [(domain["domainName"], m["restApiId"], f"base path /{m.get('basePath', '').replace('(none)', '')}")
+                  for m in mappings]  # API Gateway names the empty base path "(none)" (GetBasePathMapping, basePath)
+    return edges
+
+
+def _schedule_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """EventBridge rule -> the Lambda function it invokes, labelled with its schedule."""
+    events, edges = cloud.client("events"), []
+    functions = set(_of_type(resources, "lambda:function")["id"])
+    for rule in _of_type(resources, "events:rule").itertuples():
+        schedule = events.describe_rule(Name=rule.name).get("ScheduleExpression", "event pattern")
+        edges += [(rule.id, t["Arn"], schedule) for t in events.list_targets_by_rule(Rule=rule.name)["Targets"]
+                  if t["Arn"] in functions]
+    return edges
+
+
+def _peering_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Peering -> each of the two VPCs it joins."""
+    ids = _of_type(resources, "ec2:vpc-peering")["id"].tolist()
+    if not ids:
+        return []
+    found = cloud.client("ec2").describe_vpc_peering_connections(VpcPeeringConnectionIds=ids)["VpcPeeringConnections"]
+    return [(p["VpcPeeringConnectionId"], p[side]["VpcId"], "peers")
+            for p in found for side in ("RequesterVpcInfo", "AccepterVpcInfo")]
+
+
+def _endpoint_service_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """A VPC link v1's endpoint service (AWS creates it in your account) -> the NLB behind it.
+
+    Creating a v1 link creates a VPC endpoint service configuration on the NLB, which is why it needs
+    ec2:CreateVpcEndpointServiceConfiguration:
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/grant-permissions-to-create-vpclink.html
+    """
+    balancers = set(_of_type(resources, "elbv2:load-balancer")["id"])
+    if _of_type(resources, "apigateway:vpc-link").empty:
+        return []
+    services = cloud.client("ec2").describe_vpc_endpoint_service_configurations().get("ServiceConfigurations", [])
+    return [(s["ServiceId"], arn, "endpoint service of") for s in services
+            for arn in s.get("NetworkLoadBalancerArns", []) if arn in balancers]
+
+
+def _records(resources: pd.DataFrame, domains: set[str]) -> list[tuple[str, str, str]]:
+    """A Route 53 record -> the custom domain of the same name (the alias that makes the name resolve):
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-api-gateway.html"""
+    edges = []
+    for record in _of_type(resources, "route53:record")["id"]:
+        kind, _, name = record.partition(" ")
+        if name in domains:
+            edges.append((record, name, f"{kind} alias" if kind in ("A", "AAAA") else kind))
+    return edges
+
+
+def context_of(cloud, resources: pd.DataFrame) -> pd.DataFrame:
+    """What a lesson is about beside the request flow: names, certificates, schedules, peering, endpoint services.
+
+    Reads the embedded AWS's gaps as absence: a diagram must not fail for a relation the backend cannot report.
+    """
+    domains = set(resources.loc[resources["type"].isin(["apigatewayv2:domain-name", "apigateway:domain-name"]), "id"])
+    edges = _records(resources, domains)
+    for reader in (_domain_edges, _schedule_edges, _peering_edges, _endpoint_service_edges):
+        try:
+            edges += reader(cloud, resources)
+        except ClientError:
+            continue
+    return pd.DataFrame(list(dict.fromkeys(edges)), columns=CONTEXT_COLUMNS)
 
 
 def lab_enis(lab) -> pd.DataFrame:
@@ -194,8 +290,7 @@ def _admitting(cloud, source: tuple[str, str], target: tuple[str, str], port: in
     pairs = []
     for group in cloud.client("ec2").describe_security_groups(GroupIds=targets)["SecurityGroups"]:
         for permission in group["IpPermissions"]:
-            if port is not None and permission.get("IpProtocol") != "-1" and not (
-                    permission.get("FromPort", 0) <= port <= permission.get("ToPort", 65535)):
+            if port is not None and not rule_ports(permission, port):  # judged as the tracer judges a hop
                 continue
             for pair in permission.get("UserIdGroupPairs", []):
                 if pair["GroupId"] in sources:
@@ -261,6 +356,8 @@ def links_of(cloud, routes: pd.DataFrame, target_group_arns: list[str], rest_api
             edges.append((("api", row.api), entry, None))
         if row.uri.startswith("arn:") and ":listener/" in row.uri:
             edges.append(_to_load_balancer(cloud, entry, row.uri))
+        elif row.uri.startswith("arn:") and ":servicediscovery:" in row.uri:  # a Cloud Map service, by its id
+            edges.append((entry, ("cloudmap-service", row.uri.rsplit("/", 1)[-1]), None))
     for api_id in rest_api_ids:
         edges += _rest_edges(cloud, api_id)
     # An IP target that is another load balancer's ENI (the NLB -> ALB bridge) points at that load balancer.

@@ -21,6 +21,10 @@ from .errors import ParameterError
 LAB_TAG = "apigw-kit:lab"
 ROLE_TAG = "apigw-kit:role"
 REGION_TAG = "apigw-kit:region"  # on account-wide resources only (IAM roles, Route 53 zones)
+# On an API left without authorization on purpose: the reason, which checks.api_authorized reports instead of failing.
+AUTH_WAIVER_TAG = "apigw-kit:auth-waiver"
+# The labs' APIs are open by design: a lesson calls them without credentials, and teardown removes them.
+LAB_AUTH_WAIVER = "teaching lab open by design - no client credentials - torn down after the lesson"
 # Load balancer and target group names (32 chars) must fit "<lab>-<role>".
 LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
 

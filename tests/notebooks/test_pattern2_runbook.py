@@ -13,7 +13,7 @@ def test_https_domain_runbook_with_other_domain_region_and_default_endpoint_on(e
 
     assert (result["lab"], result["region"], result["pattern"]) == ("rb-domain", REGION, "https-domain")
     checks = {c["check"]: c["passed"] for c in result["checks"]}
-    assert all(checks.values()) and len(checks) == 12, result["checks"]
+    assert all(checks.values()) and len(checks) == 15, result["checks"]
     assert "only the custom domain serves the API" not in checks  # the parameter turned it off
     assert result["teardown"] == {"done": True, "left": 0}
     assert {"acm:certificate", "route53:hosted-zone", "route53:record", "apigatewayv2:domain-name"} <= set(result["resources"])

@@ -25,7 +25,7 @@ def test_http_alb_runbook_with_other_region_and_lab(endpoint, tmp_path, client):
     result = runbook.run("http-alb", {"lab_name": "rb-east", "region": REGION, "vpc_cidr": "10.77.0.0/16"}, tmp_path)
 
     assert (result["lab"], result["region"], result["backend"], result["pattern"]) == ("rb-east", REGION, "local", "http-alb")
-    assert [c["passed"] for c in result["checks"]] == [True] * 7, result["checks"]
+    assert [c["passed"] for c in result["checks"]] == [True] * 10, result["checks"]
     assert result["teardown"] == {"done": True, "left": 0}
     assert result["exercises"] == {"enabled": False, "played": []}
     assert result["api_calls"]["mutating"] > 0 and set(result["timings"]) >= {"network", "http_api", "teardown"}

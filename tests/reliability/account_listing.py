@@ -17,6 +17,7 @@ from functools import lru_cache
 import boto3
 from botocore.exceptions import ClientError
 
+from apigw_kit.local import transport
 from apigw_kit.steps.apigw_http import _items  # NextToken pagination of apigatewayv2
 
 GLOBAL_REGION = "us-east-1"  # IAM, Route 53, and ACM certificates for edge endpoints
@@ -42,8 +43,10 @@ def _name(item: dict, *keys: str) -> str:
 
 @lru_cache(maxsize=None)
 def _client(endpoint: str, service: str, region: str):
-    return boto3.client(service, region_name=region, endpoint_url=endpoint,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(service, region_name=region, endpoint_url=endpoint,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    transport.attach(client, endpoint)  # the test session's own embedded AWS: no socket
+    return client
 
 
 def _paged(client, operation: str, key: str, **kwargs) -> list[dict]:

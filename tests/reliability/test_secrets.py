@@ -3,7 +3,8 @@
 Notebooks are read cell by cell (sources and text outputs; image data is
 skipped), every other tracked text file whole. Account ids allowed: moto's
 123456789012, the placeholders AWS's documentation uses, and numbers made of
-one repeated digit (plainly fake), and the octal-looking 012345670123 the runbook tests parse.
+one repeated digit (plainly fake), the octal-looking 012345670123 the runbook tests parse, and the
+account AWS publishes as API Gateway's own for private integrations in eu-west-1.
 """
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ALLOWED_ACCOUNTS = {"123456789012", "111122223333", "444455556666", "777788889999",
-                    "012345670123"}  # digits 0-7 after a 0: the id YAML 1.1 would read as octal (runbook tests)
+                    "012345670123",  # digits 0-7 after a 0: the id YAML 1.1 would read as octal (runbook tests)
+                    # AWS's own, published: API Gateway's account for private integrations in eu-west-1 (notebook 04)
+                    # https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-api-with-vpclink-accounts.html
+                    "631144002099"}
 FINDINGS = {
     "access key id": re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
     "secret access key": re.compile(r"(?i)(?:secret_?access_?key|aws_secret)\W{1,4}([A-Za-z0-9/+]{40})\b"),

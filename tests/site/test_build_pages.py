@@ -79,3 +79,16 @@ def test_a_change_in_the_catalogue_shape_stops_the_build():
 def test_catalogue_text_is_literal_markdown():
     assert build_pages.escape("arn:...:listener/app/<name>/*") == "arn:...:listener/app/\\<name\\>/\\*"
     assert build_pages.symptom('503 {"message":"x"} on every route') == '503 `{"message":"x"}` on every route'
+
+
+def test_gallery_alt_text_says_what_the_diagram_shows(tmp_path):
+    drawn, bare = tmp_path / "01_x.png", tmp_path / "02_y.png"
+    drawn.with_suffix(".txt").write_text("Architecture diagram: X. requests from client enter at api;\napi -> link.\n")
+    page = build_pages.gallery({"01_x": ("Title X", {})}, [drawn, bare])
+    assert ":alt: Architecture diagram: X. requests from client enter at api; api -> link." in page
+    assert ":alt: 02_y" in page  # no description drawn yet: the title stands in
+
+
+def test_api_page_documents_the_probe():
+    """run.request() and doctor --probe return apigw_kit.probe's Observation: readers find it in the reference."""
+    assert ".. automodule:: apigw_kit.probe\n" in build_pages.api_page()

@@ -84,3 +84,14 @@ def test_dependent_rows_name_their_trigger_and_page(pattern_one):
         "StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}
     assert not any(sid.startswith("DependentRestVpcLink") for sid in dependent)  # no REST VPC link in pattern 1
     assert all(row.doc.startswith("https://docs.aws.amazon.com/") for row in iam.DEPENDENT)
+
+
+def test_the_policy_shows_collapsed_with_a_summary_line(pattern_one):
+    from IPython.lib.pretty import pretty
+    policy = pattern_one.iam_policy()
+    actions = {a for s in policy["Statement"] for a in s["Action"]}
+    summary = f"IAM policy: {len(policy['Statement'])} statements, {len(actions)} actions, {iam.size(policy):,} characters"
+    shown_html, text = policy._repr_html_(), pretty(policy)
+    assert shown_html.startswith(f"<p>{summary}") and "<details><summary>" in shown_html
+    assert text.startswith(summary) and len(text.splitlines()) == 1 + len(policy["Statement"])
+    assert len(text.splitlines()) < policy.json().count("\n") / 3  # compact: not the indented document

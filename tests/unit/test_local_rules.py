@@ -446,6 +446,37 @@ def test_rest_api_integration_keeps_its_alb_target(client, net):
     assert method["methodIntegration"]["integrationTarget"] == alb["LoadBalancerArn"]
 
 
+def test_rest_api_integration_refuses_a_cloud_map_target(client, net):
+    """A REST API on a VPC link v2 reaches ALBs and NLBs only: Cloud Map is for HTTP APIs."""
+    apigw = client("apigateway")
+    link_id = vpc_link_v2(client, net)["VpcLinkId"]
+    api = apigw.create_rest_api(name="rest")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    with pytest.raises(ClientError) as refused:
+        apigw.put_integration(
+            restApiId=api, resourceId=root, httpMethod="GET", type="HTTP_PROXY", integrationHttpMethod="GET",
+            uri="http://orders.internal/", connectionType="VPC_LINK", connectionId=link_id,
+            integrationTarget="arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-0123456789abcdef")
+    assert refused.value.response["Error"]["Code"] == "BadRequestException"
+
+
+def test_redeploying_a_rest_stage_keeps_its_settings(client):
+    """CreateDeployment naming an existing stage moves the stage to the new deployment; its throttling stays."""
+    v1 = client("apigateway")
+    api = v1.create_rest_api(name="redeploy")["id"]
+    root = v1.get_resources(restApiId=api)["items"][0]["id"]
+    v1.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    v1.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    first = v1.create_deployment(restApiId=api, stageName="prod")["id"]
+    v1.update_stage(restApiId=api, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "20"}])
+    second = v1.create_deployment(restApiId=api, stageName="prod")["id"]
+    stage = v1.get_stage(restApiId=api, stageName="prod")
+    assert second != first and stage["deploymentId"] == second
+    assert stage["methodSettings"]["*/*"]["throttlingBurstLimit"] == 20
+
+
 def test_modify_vpc_endpoint_turns_private_dns_off_and_on(client, net):
     """Rule vpc_endpoint_private_dns."""
     ec2 = client("ec2")

@@ -19,7 +19,17 @@ def run(endpoint):
 
 def test_all_checks_pass_on_the_lab(run):
     checks = run.verify()
-    assert len(checks) == 7 and checks["passed"].all(), checks
+    assert len(checks) == 10 and checks["passed"].all(), checks
+
+
+def test_network_acl_denying_the_vpc_link(run, client):
+    """The check judges the path with the tracer's reachability function: a deny entry before the allow-all."""
+    ec2 = client("ec2")
+    acl = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [run.vpc.id]},
+                                             {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]
+    ec2.create_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=90, Protocol="6", RuleAction="deny",
+                                 Egress=False, CidrBlock=run.vpc.cidr, PortRange={"From": 80, "To": 80})
+    assert "rule 90 denies TCP 80" in failing(run)["network ACLs and routes let the VPC link reach the ALB and back"]
 
 
 def test_alb_open_to_the_world(run, client):
@@ -129,3 +139,18 @@ def test_bring_your_own_public_subnet_is_refused(endpoint, client):
     with pytest.raises(ParameterError, match="internet gateway") as error:
         Run(cloud=connect("local", REGION), vpc_id=vpc, subnet_ids=subnets)
     assert error.value.parameter == "subnet_ids"
+
+
+def test_api_without_its_waiver(run, client):
+    """The lab's routes are open by design and the API says so; an open API that does not say so fails."""
+    v2 = client("apigatewayv2")
+    arn = f"arn:aws:apigateway:{REGION}::/apis/{run.api.id}"
+    v2.untag_resource(ResourceArn=arn, TagKeys=["apigw-kit:auth-waiver"])
+    assert "authorization NONE" in failing(run)["HTTP API requires authorization, or records a waiver"]
+
+
+def test_stage_without_throttling(run, client):
+    v2 = client("apigatewayv2")
+    v2.delete_stage(ApiId=run.api.id, StageName="$default")
+    v2.create_stage(ApiId=run.api.id, StageName="$default", AutoDeploy=True)
+    assert "only the account-level limits apply" in failing(run)["HTTP API stage $default is throttled"]

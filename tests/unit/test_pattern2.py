@@ -20,7 +20,7 @@ def run(endpoint):
 
 def test_all_checks_pass_and_the_request_reaches_the_targets_only_through_the_domain(run):
     checks = run.verify()
-    assert len(checks) == 13 and checks["passed"].all(), checks
+    assert len(checks) == 16 and checks["passed"].all(), checks
     traced = run.trace()
     assert traced.ok and not [h for h in traced.warnings if h.hop == "dns"], traced.frame  # the record is followed
     default = run.trace(run.api.endpoint + "/")

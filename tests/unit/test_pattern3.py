@@ -23,7 +23,7 @@ def run(endpoint):
 
 def test_all_checks_pass_and_the_client_network_reaches_the_api_through_the_alb(run):
     checks = run.verify()
-    assert len(checks) == 11 and checks["passed"].all(), checks
+    assert len(checks) == 13 and checks["passed"].all(), checks
     traced = run.trace()
     assert traced.ok and traced.source == f"vpc:{run.client_vpc.id}", traced.frame
     assert {"load balancer", "VPC endpoint", "private REST API"} <= set(traced.frame["component"])
@@ -107,7 +107,7 @@ def test_bring_your_own_network_is_used_and_kept(endpoint, client):
               client_cidr="192.168.0.0/16", private_domain_name="").apply()
     checks = run.verify()
     assert checks["passed"].all(), checks
-    assert len(checks) == 9  # no private domain asked for
+    assert len(checks) == 11  # no private domain asked for
     assert run.trace().source == "192.168.0.0/16"
     assert "ec2:vpc" not in set(run.lab.resources()["type"])
     assert run.teardown().empty

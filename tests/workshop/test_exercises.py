@@ -99,16 +99,37 @@ def test_exercises_skip_resources_passed_in(run):
     assert row["passed"] is None and "passed in by parameter" in row["still wrong"]
 
 
-def test_exercises_off_are_skipped_without_a_call(run):
-    """exercises=False (a runbook's default): showing, tracing and checking an exercise make no API call."""
+def test_an_exercise_shows_the_response_sent_for_real_and_its_check_sends_it_again(run):
+    """The symptom is what the request gets through the data plane (the ALB's 503 passed on by the API), shown
+    beside the prediction but without the hop that answered; the check after the fix observes the 200."""
+    exercise = run.exercise("alb-sg-excludes-vpc-link")
+    assert exercise.observed.status == 503 and exercise.observed.agrees
+    assert exercise.observed.hop.startswith("ALB ingress")
+    for shown in (repr(exercise), exercise._repr_html_()):
+        assert "Sent for real, it gets: " in shown and "503 Service Unavailable" in shown
+        assert "Service Unavailable" in shown.split("it gets")[1] and exercise.observed.hop not in shown
+    again = exercise.request()
+    assert again.status == 503 and again.trace.failure.hop == "ALB ingress"
+    assert exercise.check().iloc[0]["observed"] == "503 Service Unavailable"
+    catalogue_lab.admit_vpc_link(run.lab)
+    row = exercise.check().iloc[0]
+    assert row["passed"] and row["outcome"] == row["observed"] == "200 OK"
+
+
+def test_exercises_off_are_skipped_without_a_call(run, monkeypatch):
+    """exercises=False (a runbook's default): showing, tracing, sending and checking an exercise make no API call
+    and send no request."""
+    def no_request(*args, **kwargs):
+        raise AssertionError("a skipped exercise sent a request")
+    monkeypatch.setattr("apigw_kit.probe.fetch", no_request)
     off = Run(cloud=run.cloud, lab_name=run.lab.name)
     before = run.cloud.calls.snapshot()
     exercise = off.exercise("no-healthy-targets")
-    shown = [repr(exercise), exercise._repr_html_(), repr(exercise.trace())]
+    shown = [repr(exercise), exercise._repr_html_(), repr(exercise.trace()), repr(exercise.request())]
     row = exercise.check().iloc[0]
     assert run.cloud.calls.since(before) == {"mutating": 0, "read": 0}
     assert all("skipped: exercises=False (set it to True in Parameters to do the exercises)" in s for s in shown)
-    assert row["passed"] is None and row["outcome"] == "skipped" and "exercises=False" in row["still wrong"]
+    assert row["passed"] is None and row["outcome"] == row["observed"] == "skipped" and "exercises=False" in row["still wrong"]
     assert off.result(checks_frame([]))["exercises"] == {"enabled": False, "played": []}
     assert run.verify()["passed"].all()  # the instance was not stopped
 
@@ -129,7 +150,8 @@ def test_notebooks_turn_exercises_on_in_the_cell_papermill_replaces(tmp_path):
 
 
 def test_notebook_exercises_follow_the_house_pattern():
-    """Every exercise: a catalogue entry with a fix, then trace, collapsed one-call solution, check."""
+    """Every exercise: a catalogue entry with a fix, then trace, a collapsed solution in plain boto3 (the fix a
+    learner could type, not the library's fix_lab), then check."""
     exercises = notebook_exercises()
     for pattern in MODULES:
         played = [entry_id for name, entry_id in exercises if name == f"{load(pattern).NOTEBOOK}.ipynb"]
@@ -147,8 +169,8 @@ def test_notebook_exercises_follow_the_house_pattern():
             assert trace == "exercise.trace()" and check == "exercise.check()", path.name
             tags = code[1].metadata.get("tags", [])
             assert "solution" in tags and code[1].metadata.get("jupyter", {}).get("source_hidden"), path.name
-            calls = [line for line in solution.splitlines() if line and not line.startswith(("#", "from ", "import "))]
-            assert calls == [f"{entry.fix_lab.__name__}(run.lab)"], (path.name, calls)
+            assert "run.cloud.client(" in solution, (path.name, entry.id)
+            assert entry.fix_lab.__name__ not in solution, (path.name, entry.id)
         if any(name == path.name for name, _ in exercises):
             assert heads.index("## Exercises: break it, trace it, fix it") + 1 == heads.index("## Clean up"), path.name
 
@@ -163,6 +185,7 @@ def test_each_exercise_is_wrong_until_its_solution(lab_of, pattern, entry_id):
     shown = repr(exercise)
     assert entry.symptom in shown and entry.cause not in shown  # the symptom, never the cause
     assert exercise.broken.status == entry.status
+    assert exercise.observed.agrees and f"Sent for real, it gets: {exercise.observed.outcome}\n" in shown, shown
     traced = exercise.trace()
     if exercise.broken.ok:  # a request that succeeds while the lab is wrong: the hop warns (a bypass, fail-open)
         assert entry.hop in {hop.hop for hop in traced.warnings}, traced.frame.to_string()
@@ -170,9 +193,10 @@ def test_each_exercise_is_wrong_until_its_solution(lab_of, pattern, entry_id):
         assert traced.failure.hop == entry.hop, traced.frame.to_string()
     before = exercise.check().iloc[0]
     assert not before["passed"] and before["still wrong"].startswith(entry.hop)
+    assert before["observed"] == exercise.observed.outcome
     entry.fix_lab(run.lab)
     after = exercise.check().iloc[0]
-    assert after["passed"] and after["still wrong"] == "" and after["outcome"] == "200 OK", after["still wrong"]
+    assert after["passed"] and after["still wrong"] == "" and after["outcome"] == after["observed"] == "200 OK", after["still wrong"]
     assert run.verify()["passed"].all()
 
 

@@ -2,15 +2,17 @@
 
 moto's server is imported only when this process starts one (``EmbeddedAWS``,
 or ``endpoint()`` without ``AWS_ENDPOINT_URL``): a kernel that talks to an
-embedded AWS started elsewhere needs only the HTTP client side (client.py).
+embedded AWS started elsewhere needs only the HTTP client side (client.py);
+one that started its own sends its calls in-process (transport.py).
 """
 from __future__ import annotations
 
 import os
 import threading
 
+from . import transport
 from .clock import CLOCK, Clock
-from .client import DEFAULT_SEED, admin, reset, seed_endpoint
+from .client import DEFAULT_SEED, admin, data_plane_url, reset, seed_endpoint
 
 _lock = threading.Lock()
 _embedded: EmbeddedAWS | None = None
@@ -45,5 +47,5 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "CLOCK", "Clock", "DEFAULT_SEED", "EmbeddedAWS", "admin", "endpoint", "reset", "scale_load_balancer", "seed_endpoint",
+    "CLOCK", "Clock", "DEFAULT_SEED", "EmbeddedAWS", "admin", "data_plane_url", "endpoint", "reset", "scale_load_balancer", "seed_endpoint", "transport",
 ]

@@ -31,6 +31,11 @@ def admin(url: str, name: str, body: dict | None = None) -> dict:
     return json.loads(_post(f"{url}{ADMIN_PREFIX}{name}", json.dumps(body or {}).encode()))
 
 
+def data_plane_url(url: str) -> str:
+    """Where the data plane of the embedded AWS at ``url`` serves API traffic (see data_plane.py)."""
+    return admin(url, "data-plane")["url"]
+
+
 def reset(url: str, seed: int = DEFAULT_SEED) -> None:
     """Wipe every resource in the embedded account, reseed it and put the clock back to its defaults."""
     _post(f"{url}/moto-api/reset")

@@ -2,11 +2,15 @@
 
 The server runs in a thread of the current process (as moto's
 ThreadedMotoServer does), so the fidelity rules, which patch moto's models,
-apply to every request it serves. ``/_apigw_kit/*`` is a small admin API for
-what has no AWS API: the clock, load balancer scaling, reset.
+apply to every request it serves. This process's own clients skip the socket
+(transport.py): same app, same rules, same ids. ``/_apigw_kit/*`` is a small admin API for
+what has no AWS API: the clock, load balancer scaling, reset, and where the data plane listens.
+
+Beside it runs the data plane (``data_plane.py``): API traffic for the labs, on a port of its own.
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 import string
@@ -17,6 +21,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 import moto.core.responses
+from moto.core.routing import get_service_router
+from moto.core.utils import get_service_model
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -26,6 +32,8 @@ from moto.moto_server.werkzeug_app import (
 from . import rules
 from .client import ADMIN_PREFIX, DEFAULT_SEED, admin, reset, seed_endpoint  # noqa: F401 (re-exported)
 from .clock import CLOCK
+from .data_plane import DataPlane
+from .transport import serve_in_process
 
 # name -> handler(body: dict) -> dict; rules add their own (e.g. "scale").
 ADMIN_ROUTES: dict[str, Callable[[dict], dict]] = {}
@@ -67,6 +75,17 @@ def _keep_ids_independent_of_reads() -> None:
     moto.core.responses.gen_amzn_requestid_long = _request_id
 
 
+# The kit's services whose operations moto finds by method and path (REST protocols): moto builds each one's
+# route map on its first request (about a second for API Gateway alone), and caches it for the process.
+REST_SERVICES = ("apigateway", "apigatewayv2", "lambda", "route53")
+
+
+def _prepare_routes() -> None:
+    """Build those route maps while the server starts, not in the middle of a lab's first listing."""
+    for service in REST_SERVICES:
+        get_service_router(service)._get_router(get_service_model(service).protocol)
+
+
 class _AdminMiddleware:
     def __init__(self, app):
         self.app = app
@@ -88,6 +107,15 @@ class _AdminMiddleware:
         return response(environ, start_response)
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves a host: moto works it out per request by listing
+    its package folder on disk, twice, which cost a quarter of each request's time."""
+
+    @functools.lru_cache(maxsize=None)
+    def get_backend_for_host(self, host: str | None):
+        return super().get_backend_for_host(host)
+
+
 class _QuietHandler(MotoRequestHandler):
     def log_request(self, *args, **kwargs) -> None:  # one line per request drowns notebook output
         pass
@@ -96,11 +124,12 @@ class _QuietHandler(MotoRequestHandler):
 class EmbeddedAWS:
     """moto's server with the fidelity rules, bound to 127.0.0.1."""
 
-    def __init__(self, port: int = 0, seed: int = DEFAULT_SEED):
-        self.port = port
+    def __init__(self, port: int = 0, seed: int = DEFAULT_SEED, data_plane_port: int = 0):
+        self.port, self.data_plane_port = port, data_plane_port
         self.seed = seed
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self.data_plane: DataPlane | None = None
 
     @property
     def url(self) -> str:
@@ -112,15 +141,23 @@ class EmbeddedAWS:
     def start(self) -> "EmbeddedAWS":
         rules.install_all()
         _keep_ids_independent_of_reads()
-        app = _AdminMiddleware(DomainDispatcherApplication(create_backend_app))
+        _prepare_routes()
+        app = _AdminMiddleware(_Dispatcher(create_backend_app))
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="apigw-kit-local", daemon=True)
         self._thread.start()
+        serve_in_process(self.url, app)
         seed_endpoint(self.url, self.seed)
+        self.data_plane = DataPlane(self.url, port=self.data_plane_port).start()
+        ADMIN_ROUTES["data-plane"] = lambda body: {"url": self.data_plane.url}
         return self
 
     def stop(self) -> None:
+        if self.data_plane is not None:
+            self.data_plane.stop()
+            self.data_plane = None
         if self._server is not None:
+            serve_in_process(self.url, None)
             self._server.shutdown()
             self._server.server_close()
             self._thread.join()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -18,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..cloud import connect
 from ..errors import KitError, ParameterError, StepFailed
+from ..shown import shown, shows
 
 CHECK_COLUMNS = ["check", "passed", "detail"]
 DIAGRAM_DIR_VARIABLE = "APIGW_KIT_DIAGRAM_DIR"
@@ -44,13 +46,15 @@ class CommonParameters:
 
 
 def step(name: str):
-    """Time a step and turn AWS errors into StepFailed naming the step and the call."""
+    """Time a step, show its table with the AWS calls it made, and turn AWS errors into StepFailed naming the step and the call."""
     def decorate(method):
+        shown_method = shows(method)
+
         @functools.wraps(method)
         def run(self, *args, **kwargs):
             started = time.perf_counter()
             try:
-                return method(self, *args, **kwargs)
+                return shown_method(self, *args, **kwargs)
             except KitError:
                 raise
             except (ClientError, BotoCoreError) as exc:
@@ -84,6 +88,18 @@ def embedded_only(why: str):
             return method(self, *args, **kwargs)
         return run
     return decorate
+
+
+def run_drawings() -> Path:
+    """Where a run's diagrams go: APIGW_KIT_DIAGRAM_DIR, or this process's own temporary folder."""
+    configured = os.environ.get(DIAGRAM_DIR_VARIABLE)
+    return Path(configured) if configured else _own_drawings()
+
+
+@functools.lru_cache(maxsize=1)
+def _own_drawings() -> Path:
+    # One folder per process: two kernels drawing the same pattern must not overwrite each other's file.
+    return Path(tempfile.mkdtemp(prefix="apigw-kit-diagrams-"))
 
 
 class PatternRun:
@@ -134,6 +150,7 @@ class PatternRun:
         """Existing resources passed by parameter (name -> id): used, never changed or deleted."""
         return {}
 
+    @shows
     def plan(self) -> pd.DataFrame:
         """What a run would create, change and leave alone; makes no mutating call."""
         from ..plan import plan_of
@@ -144,7 +161,7 @@ class PatternRun:
         from ..costs import estimate
         found = estimate(self.planned(), self.cloud.region)
         print(found.line)
-        return found.table
+        return shown(found.table)
 
     def iam_policy(self):
         """The least-privilege IAM policy for the API operations this run has called so far, scoped to its lab
@@ -164,6 +181,25 @@ class PatternRun:
         from ..tracer import trace
         return trace(self.cloud, url or self.entry_url, **kwargs)
 
+    def request(self, path: str = "/", method: str = "GET", headers: dict[str, str] | None = None,
+                body: bytes | None = None, url: str | None = None, **trace_kwargs):
+        """Send a real HTTP request to this lab and show what came back beside the trace's prediction.
+
+        ``path`` is joined to ``url`` (default: the entry URL); ``source`` and ``host`` are as for ``trace()``.
+        On the embedded AWS the request goes through its data plane, which answers as AWS does at the hop where
+        the request stops; on a real account it goes to the URL from this machine (bounded timeout).
+        """
+        from ..probe import send
+        return send(self.cloud, self.trace(self._url_for(path, url), method=method, **trace_kwargs), headers, body)
+
+    def curl(self, path: str = "/", method: str = "GET", url: str | None = None, **trace_kwargs) -> str:
+        """The curl command line sending the request ``request()`` sends (for a terminal)."""
+        from ..probe import curl
+        return curl(self.cloud, self.trace(self._url_for(path, url), method=method, **trace_kwargs))
+
+    def _url_for(self, path: str, url: str | None) -> str:
+        return (url or self.entry_url).rstrip("/") + "/" + path.lstrip("/")
+
     def exercise(self, entry_id: str):
         """Break this lab as catalogue entry ``entry_id`` says; a workshop exercise (see apigw_kit.exercises)."""
         from ..exercises import Exercise
@@ -174,17 +210,19 @@ class PatternRun:
         return {}
 
     def diagram(self, path: str, trace=None):
-        """Draw the lab from its live inventory to ``path`` (PNG) and return it for display.
+        """Draw the lab from its live inventory and return it for display.
 
         ``trace`` (from ``run.trace()``) draws the path that request took over it, and where it stopped.
 
-        A headless run sets APIGW_KIT_DIAGRAM_DIR so its diagram lands beside its executed
-        notebook instead of replacing the committed one.
+        Only the file name of ``path`` is used: a run never rewrites a committed file, so the drawing
+        goes to APIGW_KIT_DIAGRAM_DIR (a headless run sets it beside its executed notebook; make golden
+        sets it to diagrams/ to refresh the committed drawings on purpose), else to a temporary folder of
+        this process (run_drawings()).
         """
         from IPython.display import Image
 
         from ..drawing import draw
-        target = Path(os.environ.get(DIAGRAM_DIR_VARIABLE) or Path(path).parent) / Path(path).name
+        target = run_drawings() / Path(path).name
         return Image(filename=str(draw(self.lab.inventory(), target, self.TITLE, self.CLIENT, trace)))
 
     def resources(self) -> dict[str, list[str]]:
@@ -199,8 +237,9 @@ class PatternRun:
         self.timings["teardown"] = round(time.perf_counter() - started, 3)
         return self.left
 
+    @shows
     def clean_up(self) -> pd.DataFrame:
-        """Teardown when the ``teardown`` parameter is true; either way, what the lab still holds."""
+        """Teardown when the ``teardown`` parameter is true; either way, what the lab still holds (and the calls made)."""
         return self.teardown() if self.params.teardown else self.lab.resources()
 
     def summary(self, result: dict) -> pd.DataFrame:
@@ -211,7 +250,7 @@ class PatternRun:
                 ("mutating API calls", result["api_calls"]["mutating"]),
                 ("resources built", sum(len(ids) for ids in result["resources"].values())),
                 ("left after teardown", "not torn down" if result["teardown"]["left"] is None else result["teardown"]["left"])]
-        return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
+        return shown(pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure"))
 
     def result(self, checks: pd.DataFrame) -> dict:
         return {
@@ -236,4 +275,9 @@ class PatternRun:
 
 
 def checks_frame(rows) -> pd.DataFrame:
-    return pd.DataFrame([asdict(r) for r in rows], columns=CHECK_COLUMNS)
+    """The checks as a table; their names must be unique, since tests, results and readers look a check up by name."""
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=CHECK_COLUMNS)
+    repeated = sorted(set(frame.loc[frame["check"].duplicated(), "check"]))
+    if repeated:
+        raise ValueError(f"check names repeat: {', '.join(repeated)}; give each check its own name")
+    return frame

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import checks
 from ..errors import ParameterError
+from ..lab import LAB_AUTH_WAIVER
 from ..inventory import lab_enis, routes_of, rules_of
 from ..plan import Planned
 from ..steps import apigw_http, elb, network
@@ -129,7 +130,8 @@ class Run(LabNetwork, PatternRun):
     def http_api(self) -> pd.DataFrame:
         """The HTTP API: a private integration to the listener through the link, two routes, $default stage;
         then waits for the ALB and for its targets to be in service."""
-        self.api = apigw_http.ensure_http_api(self.lab, description="Private integration to an internal ALB")
+        self.api = apigw_http.ensure_http_api(self.lab, description="Private integration to an internal ALB",
+                                              auth_waiver=LAB_AUTH_WAIVER)
         self.integration = apigw_http.ensure_private_integration(self.lab, self.api, self.listener.arn, self.link,
                                                                  server_name=self.server_name)
         apigw_http.ensure_routes(self.lab, self.api, self.integration)
@@ -151,6 +153,10 @@ class Run(LabNetwork, PatternRun):
                                      "ALB admits only the VPC link, on the listener port"),
             checks.integration_private(self.cloud, self.api.id, self.listener.arn, self.link.id),
             checks.vpc_link_ready(self.cloud, self.link.id, self.alb.arn),
+            checks.network_path_open(self.cloud, list(self.link.subnet_ids), checks.load_balancer_subnets(self.cloud, self.alb.arn),
+                                     self.listener.port, "network ACLs and routes let the VPC link reach the ALB and back"),
+            checks.api_authorized(self.cloud, self.api.id, "http"),
+            checks.stage_throttled(self.cloud, self.api.id, "$default", "http"),
         ]
         if not self.params.listener_arn:
             alb_groups = set(elb.describe_load_balancer(self.cloud, self.alb.arn).security_groups)

@@ -40,7 +40,7 @@ class Parameters(http_alb.Parameters):
 
 class Run(CertifiedDomain, http_alb.Run):
     PATTERN = "https-domain"
-    EXERCISES = ("tls-name-not-on-certificate", "alb-sg-excludes-vpc-link")
+    EXERCISES = ("tls-name-not-on-certificate", "alb-sg-excludes-vpc-link", "tls-config-removed")
     NOTEBOOK = "02_https_alb_custom_domain"
     TITLE = "Custom domain -> HTTP API -> VPC link (TLS) -> internal ALB"
     Parameters = Parameters
@@ -116,7 +116,8 @@ class Run(CertifiedDomain, http_alb.Run):
         ]
         if self.params.disable_execute_api_endpoint:
             rows.append(default_endpoint_disabled(self.cloud, self.api.id))
-        return pd.concat([super().verify(), checks_frame(rows)], ignore_index=True)
+        inherited = [Check(**row) for row in super().verify().to_dict("records")]
+        return checks_frame(inherited + rows)
 
     @property
     def entry_url(self) -> str:

@@ -18,8 +18,10 @@ import pandas as pd
 
 from .. import checks, local
 from ..inventory import enis_in, targets_of
+from ..lab import LAB_AUTH_WAIVER
 from ..lambdas import nlb_ingress
 from ..plan import Planned
+from ..shown import shows
 from ..steps import apigw_http, apigw_rest, elb, functions, network
 from .base import CommonParameters, PatternRun, checks_frame, embedded_only, step
 from .lab_network import LabNetwork
@@ -174,6 +176,7 @@ class Run(LabNetwork, PatternRun):
         return pd.concat([targets, extra], ignore_index=True) if missing else targets
 
     @embedded_only(SCALING_ONLY_HERE)
+    @shows
     def scale(self, enis_per_subnet: int) -> pd.DataFrame:
         """Make the ALB scale out or in through the embedded AWS's admin route and show the ALB's ENIs."""
         local.scale_load_balancer(self.cloud.endpoint_url, self.alb.arn, enis_per_subnet)
@@ -181,11 +184,13 @@ class Run(LabNetwork, PatternRun):
         return enis[enis["owner"] == f"ALB {self.alb.name}"].reset_index(drop=True)
 
     @embedded_only(SCALING_ONLY_HERE)
+    @shows
     def convergence_after_scaling(self) -> pd.DataFrame:
         """convergence() right after scale(): the addresses the schedule has not caught up with yet."""
         return self.convergence()
 
     @embedded_only(SCALING_ONLY_HERE)
+    @shows
     def sync_after_scaling(self) -> pd.DataFrame:
         """sync() after scale(): the run that catches up with the scaled ALB; returns once the addresses it
         deregistered have drained, so what follows sees the settled target group."""
@@ -198,7 +203,8 @@ class Run(LabNetwork, PatternRun):
         """The VPC link v1 to the NLB and a REST API proxying every path through it; then waits
         for the targets to be in service."""
         apigw_rest.wait_rest_vpc_link(self.lab, self.link_v1)  # started with the ALB's ingress
-        self.api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB -> ALB")
+        self.api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB -> ALB",
+                                              auth_waiver=LAB_AUTH_WAIVER)
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.api, f"http://{self.nlb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v1.id)
         self.stage = apigw_rest.ensure_stage(self.lab, self.api, self.STAGE, redeploy=any(i.changed for i in integrations))
@@ -207,6 +213,7 @@ class Run(LabNetwork, PatternRun):
             elb.wait_targets_in_service(self.lab, group)
         return self.integrations(self.api)
 
+    @shows
     def integrations(self, api) -> pd.DataFrame:
         v1 = self.cloud.client("apigateway")
         rows = []
@@ -224,7 +231,8 @@ class Run(LabNetwork, PatternRun):
         network.ensure_ingress(self.lab, self.alb_sg, self.LISTENER_PORT, source_group=self.link_sg.id,
                                description="HTTP from the REST API's VPC link v2")
         apigw_http.wait_vpc_link(self.lab, self.link_v2)  # started with the load balancers
-        self.api_v2 = apigw_rest.ensure_rest_api(self.lab, "rest-api-v2", description="REST API -> VPC link v2 -> ALB (2025)")
+        self.api_v2 = apigw_rest.ensure_rest_api(self.lab, "rest-api-v2", description="REST API -> VPC link v2 -> ALB (2025)",
+                                                 auth_waiver=LAB_AUTH_WAIVER)
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.api_v2, f"http://{self.alb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v2.id, integration_target=self.alb.arn)
         self.stage_v2 = apigw_rest.ensure_stage(self.lab, self.api_v2, self.STAGE, redeploy=any(i.changed for i in integrations))
@@ -235,6 +243,7 @@ class Run(LabNetwork, PatternRun):
         return targets_of(self.cloud, [self.alb_type_tg.arn])
 
     # Comparison ---------------------------------------------------------------------------------
+    @shows
     def compare(self) -> pd.DataFrame:
         """Moving parts, API calls per hour and target staleness of the three ways to reach the ALB."""
         # A run that finds nothing to change still reads the ENIs and the target health.
@@ -268,6 +277,10 @@ class Run(LabNetwork, PatternRun):
             self._sync_scheduled(),
             self._role_least_privilege(),
             checks.targets_match_addresses(self.cloud, self.alb_type_tg.arn, [self.alb.arn], "type-alb target group targets the ALB"),
+            checks.api_authorized(self.cloud, self.api.id, "rest", "REST API (link v1) requires authorization, or records a waiver"),
+            checks.stage_throttled(self.cloud, self.api.id, self.STAGE, "rest", "REST API (link v1) stage is throttled"),
+            checks.api_authorized(self.cloud, self.api_v2.id, "rest", "REST API (link v2) requires authorization, or records a waiver"),
+            checks.stage_throttled(self.cloud, self.api_v2.id, self.STAGE, "rest", "REST API (link v2) stage is throttled"),
         ]
         return checks_frame(rows)
 

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 from .. import checks
 from ..checks import Check
 from ..errors import MissingResource, ParameterError
+from ..lab import LAB_AUTH_WAIVER
 from ..inventory import rules_of, targets_of
 from ..plan import Planned
 from ..steps import apigw_rest, dns, elb, endpoints, network
@@ -207,7 +208,8 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
         """The private REST API: its policy admits the endpoint only; GET / answers from a MOCK integration."""
         policy = apigw_rest.endpoint_only_policy(self.vpce.id)
         self.api = apigw_rest.ensure_rest_api(self.lab, "private-api", endpoint_type="PRIVATE", policy=policy,
-                                              description="Private API reached through an internal ALB")
+                                              description="Private API reached through an internal ALB",
+                                              auth_waiver=LAB_AUTH_WAIVER)
         apigw_rest.ensure_method(self.lab, self.api, self.api.root_id, "GET")
         changed = apigw_rest.ensure_mock_integration(self.lab, self.api, self.api.root_id, "GET",
                                                      {"message": "hello from the private API", "lab": self.lab.name})
@@ -304,6 +306,8 @@ class Run(LabNetwork, CertifiedDomain, PatternRun):
             api_private_to_endpoint(self.cloud, self.api.id, self.vpce.id),
             client_reaches_api(self.cloud, self.entry_url, self.client_source),
             client_cannot_bypass_alb(self.cloud, self.vpce.id, self.api.id, self.client_source),
+            checks.api_authorized(self.cloud, self.api.id, "rest"),
+            checks.stage_throttled(self.cloud, self.api.id, STAGE, "rest"),
         ]
         if self.params.private_domain_name:
             rows += [private_domain_admits_endpoint(self.cloud, self.params.private_domain_name, self.vpce.id),

@@ -8,9 +8,17 @@ and reaches any number of ALBs, NLBs and Cloud Map services from them. The lab b
 both and reads back what each created, instead of asserting it.
 
 What the kit adds: targets admit the NLB's addresses (/32, static per AZ) rather than
-the world; the NLB's security-group setting for PrivateLink traffic is checked, since
-turning it on silently breaks a v1 link; and the 2025 REST-to-ALB path over VPC link
-v2 is described beside the legacy v1 path.
+the world. The NLB has no security group, so no target rule can name a client's group
+through it: with client IP preservation on (the default for instance targets) the v2
+link's requests would arrive from the link's own addresses, which AWS says to admit by
+CIDR (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups).
+The lab turns preservation off on the NLB's target group instead, so both links' traffic
+arrives from the NLB's addresses (PrivateLink traffic always does:
+https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation).
+An NLB created without security groups can never get any
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html); the check
+on PrivateLink enforcement covers NLBs created with them. The 2025 REST-to-ALB path over
+VPC link v2 (ALB or NLB, not Cloud Map) is described beside the legacy v1 path.
 """
 from __future__ import annotations
 
@@ -20,8 +28,10 @@ import pandas as pd
 
 from .. import checks
 from ..errors import ParameterError
+from ..lab import LAB_AUTH_WAIVER
 from ..inventory import enis_in, routes_of
 from ..plan import Planned
+from ..shown import shows
 from ..steps import apigw_http, apigw_rest, cloudmap, elb, network
 from .base import CommonParameters, PatternRun, checks_frame, step
 from .lab_network import LabNetwork
@@ -67,7 +77,7 @@ class Run(LabNetwork, PatternRun):
             Planned("elbv2:load-balancer", "alb", "internal ALB, HTTP:80", price="alb"),
             Planned("elbv2:load-balancer", "nlb", "internal NLB, TCP:80, no security groups", price="nlb"),
             Planned("elbv2:target-group", "alb-web", "ALB instance targets"),
-            Planned("elbv2:target-group", "nlb-web", "NLB instance targets"),
+            Planned("elbv2:target-group", "nlb-web", "NLB instance targets, client IP preservation off"),
             Planned("ec2:instance", "web", "web server, no public IP", price="t3.micro"),
             Planned("servicediscovery:namespace", "namespace", "private DNS namespace (a Route 53 private zone)",
                     price="hosted-zone"),
@@ -104,9 +114,10 @@ class Run(LabNetwork, PatternRun):
                                description="HTTP from the HTTP API's VPC link")
         network.ensure_ingress(self.lab, self.web_sg, self.params.target_port, source_group=self.alb_sg.id,
                                description="HTTP from the ALB")
-        # The v2 link reaches the Cloud Map instance directly, and through the NLB with the client IP preserved.
+        # Only the Cloud Map route reaches the instance straight from the link's ENIs; through the NLB (which has no
+        # security group) no rule can name the link's group, so that route is admitted by the NLB's addresses.
         network.ensure_ingress(self.lab, self.web_sg, self.params.target_port, source_group=self.link_sg.id,
-                               description="HTTP from the v2 VPC link (Cloud Map, NLB)")
+                               description="HTTP from the v2 VPC link (Cloud Map route)")
         return self._rules()
 
     def _rules(self) -> pd.DataFrame:
@@ -125,6 +136,8 @@ class Run(LabNetwork, PatternRun):
         self.nlb_tg = elb.ensure_target_group(self.lab, "nlb-web", self.vpc.id, protocol="TCP", port=port, target_type="instance")
         for group in (self.alb_tg, self.nlb_tg):
             elb.ensure_targets(self.lab, group, [self.instance])
+        # The targets then see the NLB's addresses for the v2 link's requests too, as they do for PrivateLink's.
+        elb.ensure_client_ip_preservation(self.lab, self.nlb_tg, enabled=False)
         self.alb_listener = elb.ensure_listener(self.lab, self.alb, port=self.LISTENER_PORT, protocol="HTTP", target_group=self.alb_tg)
         self.nlb_listener = elb.ensure_listener(self.lab, self.nlb, port=self.LISTENER_PORT, protocol="TCP", target_group=self.nlb_tg)
         namespace = cloudmap.ensure_namespace(self.lab, self.vpc)
@@ -150,11 +163,13 @@ class Run(LabNetwork, PatternRun):
     def apis(self) -> pd.DataFrame:
         """A REST API through the v1 link to the NLB; an HTTP API with three routes through the one v2 link; then waits
         for the targets to be in service."""
-        self.rest_api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB")
+        self.rest_api = apigw_rest.ensure_rest_api(self.lab, description="REST API -> VPC link v1 -> NLB",
+                                                   auth_waiver=LAB_AUTH_WAIVER)
         integrations = apigw_rest.ensure_proxy_integration(self.lab, self.rest_api, f"http://{self.nlb.dns_name}:{self.LISTENER_PORT}",
                                                            connection_id=self.link_v1.id)
         self.stage = apigw_rest.ensure_stage(self.lab, self.rest_api, self.STAGE, redeploy=any(i.changed for i in integrations))
-        self.http_api = apigw_http.ensure_http_api(self.lab, description="HTTP API -> one VPC link v2 -> ALB, NLB, Cloud Map")
+        self.http_api = apigw_http.ensure_http_api(self.lab, description="HTTP API -> one VPC link v2 -> ALB, NLB, Cloud Map",
+                                                   auth_waiver=LAB_AUTH_WAIVER)
         self.http_targets = {"/alb": self.alb_listener.arn, "/nlb": self.nlb_listener.arn, "/orders": self.service.arn}
         for prefix, target in self.http_targets.items():
             integration = apigw_http.ensure_private_integration(self.lab, self.http_api, target, self.link_v2)
@@ -166,6 +181,7 @@ class Run(LabNetwork, PatternRun):
         return routes_of(self.cloud, [self.http_api.id])
 
     # What each link created ----------------------------------------------------------------
+    @shows
     def endpoint_services(self) -> pd.DataFrame:
         """The VPC endpoint services in front of the lab's NLB: what a v1 link really is."""
         found = self.cloud.client("ec2").describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
@@ -174,6 +190,7 @@ class Run(LabNetwork, PatternRun):
                 for s in found if self.nlb.arn in s.get("NetworkLoadBalancerArns", [])]
         return pd.DataFrame(rows, columns=["service", "name", "state", "acceptance_required", "load_balancer"])
 
+    @shows
     def link_enis(self) -> pd.DataFrame:
         """ENIs in the lab VPC that belong to the v2 link (they carry its security group) or to the NLB."""
         enis = enis_in(self.cloud, [self.vpc.id])
@@ -182,6 +199,7 @@ class Run(LabNetwork, PatternRun):
         enis.insert(0, "carries", ["VPC link v2" if self.link_sg.id in g else "VPC link v1 (via the NLB)" for g in enis["security_groups"]])
         return enis.reset_index(drop=True)
 
+    @shows
     def compare(self) -> pd.DataFrame:
         """The two links, every cell read from the live resources."""
         v1 = self.cloud.client("apigateway").get_vpc_link(vpcLinkId=self.link_v1.id)
@@ -200,7 +218,8 @@ class Run(LabNetwork, PatternRun):
              "ENIs in your VPC": "0 new: traffic arrives from the NLB's "
                                  f"{len(checks.load_balancer_ips(self.cloud, self.nlb.arn))} ENIs",
              "ENI owner": "ELB (the NLB's); the endpoint ENIs are in API Gateway's account"},
-            {"link type": "VPC link v2", "API type": "HTTP (and REST since 2025)", "allowed targets": "ALB, NLB, Cloud Map",
+            {"link type": "VPC link v2", "API type": "HTTP (and REST since 2025)",
+             "allowed targets": "ALB, NLB, Cloud Map (HTTP APIs); ALB, NLB (REST APIs)",
              "mechanism": "Hyperplane ENIs in your subnets (VPC-to-VPC NAT)",
              "security groups": ", ".join(v2.get("SecurityGroupIds", [])),
              "targets on this link": f"{len(v2_targets)} ({', '.join(kinds)})",
@@ -222,11 +241,22 @@ class Run(LabNetwork, PatternRun):
             checks.vpc_link_ready(self.cloud, self.link_v2.id, self.alb.arn),
             checks.group_admits_only(self.cloud, [self.alb_sg.id], {self.link_sg.id}, self.LISTENER_PORT,
                                      "ALB admits only the v2 link, on the listener port"),
-            checks.load_balancer_internal(self.cloud, self.alb.arn),
-            checks.load_balancer_internal(self.cloud, self.nlb.arn),
+            checks.targets_admit_nlb_clients(self.cloud, self.nlb_tg.arn, [self.web_sg.id], self._v2_link_ips(), port,
+                                             "targets admit the v2 link's requests through the NLB"),
+            checks.load_balancer_internal(self.cloud, self.alb.arn, "ALB is internal"),
+            checks.load_balancer_internal(self.cloud, self.nlb.arn, "NLB is internal"),
             self._one_link_many_targets(),
+            checks.api_authorized(self.cloud, self.rest_api.id, "rest"),
+            checks.stage_throttled(self.cloud, self.rest_api.id, self.STAGE, "rest"),
+            checks.api_authorized(self.cloud, self.http_api.id, "http"),
+            checks.stage_throttled(self.cloud, self.http_api.id, "$default", "http"),
         ]
         return checks_frame(rows)
+
+    def _v2_link_ips(self) -> list[str]:
+        """The v2 link's ENI addresses: the clients the NLB sees on the HTTP API's /nlb route."""
+        enis = self.link_enis()
+        return list(enis.loc[enis["carries"] == "VPC link v2", "private_ip"])
 
     def _one_link_many_targets(self) -> checks.Check:
         routes = routes_of(self.cloud, [self.http_api.id])

@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+# Stage-wide throttling of the labs' APIs (burst, requests per second), well under the account's per-Region limits
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html,
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html).
+STAGE_BURST_LIMIT, STAGE_RATE_LIMIT = 20, 10.0
+
 
 @dataclass(frozen=True)
 class Found:

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from ..waits import wait_deleted, wait_for
-from . import Found, register
+from ..lab import AUTH_WAIVER_TAG
+from . import STAGE_BURST_LIMIT, STAGE_RATE_LIMIT, Found, register
+
+THROTTLING = {"ThrottlingBurstLimit": STAGE_BURST_LIMIT, "ThrottlingRateLimit": STAGE_RATE_LIMIT}
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,14 @@ def wait_vpc_link(lab, link: VpcLink) -> None:
                             "or the security group was deleted.")
 
 
-def ensure_http_api(lab, role: str = "http-api", description: str = "") -> HttpApi:
+def ensure_http_api(lab, role: str = "http-api", description: str = "", *, auth_waiver: str | None = None) -> HttpApi:
+    """The lab's HTTP API; ``auth_waiver``: why its routes have no authorizer, recorded as its AUTH_WAIVER_TAG."""
     name = lab.resource_name(role)
     for api in _lab_apis(lab):
         if api["Name"] == name:
             return HttpApi(api["ApiId"], name, api["ApiEndpoint"])
-    api = _v2(lab).create_api(Name=name, ProtocolType="HTTP", Description=description, Tags=lab.tags(role))
+    tags = lab.tags(role) | ({AUTH_WAIVER_TAG: auth_waiver} if auth_waiver else {})
+    api = _v2(lab).create_api(Name=name, ProtocolType="HTTP", Description=description, Tags=tags)
     return HttpApi(api["ApiId"], name, api["ApiEndpoint"])
 
 
@@ -111,13 +116,18 @@ def ensure_routes(lab, api: HttpApi, integration: Integration, route_keys=("ANY 
 
 
 def ensure_default_stage(lab, api: HttpApi) -> str:
+    """The auto-deployed ``$default`` stage, throttled stage-wide (its default route settings)."""
     v2 = _v2(lab)
     try:
-        v2.get_stage(ApiId=api.id, StageName="$default")
+        stage = v2.get_stage(ApiId=api.id, StageName="$default")
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "NotFoundException":
             raise
-        v2.create_stage(ApiId=api.id, StageName="$default", AutoDeploy=True, Tags=lab.tags("stage"))
+        v2.create_stage(ApiId=api.id, StageName="$default", AutoDeploy=True, DefaultRouteSettings=THROTTLING,
+                        Tags=lab.tags("stage"))
+        return api.endpoint
+    if any(stage.get("DefaultRouteSettings", {}).get(k) != v for k, v in THROTTLING.items()):
+        v2.update_stage(ApiId=api.id, StageName="$default", DefaultRouteSettings=THROTTLING)
     return api.endpoint
 
 

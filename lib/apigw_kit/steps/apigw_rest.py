@@ -17,7 +17,8 @@ from botocore.exceptions import ClientError
 
 from ..errors import ParameterError
 from ..waits import wait_deleted, wait_for
-from . import Found, name_of, register
+from ..lab import AUTH_WAIVER_TAG
+from . import STAGE_BURST_LIMIT, STAGE_RATE_LIMIT, Found, name_of, register
 
 ENDPOINT_TYPES = ("REGIONAL", "PRIVATE", "EDGE")
 NLB_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/net/[^/]+/[0-9a-f]+$")
@@ -89,11 +90,12 @@ def invoke_url(cloud, api_id: str, stage: str) -> str:
 
 # APIs -------------------------------------------------------------------------------
 def ensure_rest_api(lab, role: str = "rest-api", *, endpoint_type: str = "REGIONAL", vpc_endpoint_ids=(),
-                    policy=None, description: str = "") -> RestApi:
+                    policy=None, description: str = "", auth_waiver: str | None = None) -> RestApi:
     """The lab's REST API named ``<lab>-<role>``, created if missing.
 
     ``endpoint_type`` REGIONAL, PRIVATE (with ``vpc_endpoint_ids`` to associate) or EDGE;
-    ``policy`` a resource policy (dict or JSON text) set at creation.
+    ``policy`` a resource policy (dict or JSON text) set at creation; ``auth_waiver`` why its methods have no
+    authorizer, recorded as its AUTH_WAIVER_TAG.
     """
     if endpoint_type not in ENDPOINT_TYPES:
         raise ParameterError("endpoint_type", f"{endpoint_type!r} is not an endpoint type", f"use one of {', '.join(ENDPOINT_TYPES)}")
@@ -107,8 +109,9 @@ def ensure_rest_api(lab, role: str = "rest-api", *, endpoint_type: str = "REGION
     if vpc_endpoint_ids:
         configuration["vpcEndpointIds"] = list(vpc_endpoint_ids)
     kwargs = {"policy": _policy_text(policy)} if policy is not None else {}
+    tags = lab.tags(role) | ({AUTH_WAIVER_TAG: auth_waiver} if auth_waiver else {})
     api = _v1(lab).create_rest_api(name=name, description=description, endpointConfiguration=configuration,
-                                   tags=lab.tags(role), **kwargs)
+                                   tags=tags, **kwargs)
     return RestApi(api["id"], name, endpoint_type, api["rootResourceId"])
 
 
@@ -221,17 +224,28 @@ def ensure_proxy_integration(lab, api: RestApi, base_uri: str, *, connection_typ
 
 # Deployments and stages ------------------------------------------------------------------
 def ensure_stage(lab, api: RestApi, name: str = "prod", *, redeploy: bool = False) -> Stage:
-    """Deploy ``api`` to stage ``name`` if the stage is missing, or again when ``redeploy``.
+    """Deploy ``api`` to stage ``name`` if the stage is missing, or again when ``redeploy``; throttle it stage-wide.
 
     A REST API serves its last deployment, not its current configuration: after an
     integration changes (``RestIntegration.changed``) the stage must be redeployed.
+    Stage-wide throttling is the ``*/*`` method setting, which only UpdateStage sets
+    (https://docs.aws.amazon.com/apigateway/latest/api/API_UpdateStage.html); it outlives redeployments.
     """
     v1 = _v1(lab)
     stages = {s["stageName"]: s for s in v1.get_stages(restApiId=api.id).get("item", [])}
     if name in stages and not redeploy:
-        return Stage(api.id, name, stages[name]["deploymentId"], invoke_url(lab.cloud, api.id, name))
-    deployment = v1.create_deployment(restApiId=api.id, stageName=name, description=f"apigw-kit lab {lab.name}")
-    return Stage(api.id, name, deployment["id"], invoke_url(lab.cloud, api.id, name))
+        deployment_id = stages[name]["deploymentId"]
+    else:
+        deployment_id = v1.create_deployment(restApiId=api.id, stageName=name,
+                                             description=f"apigw-kit lab {lab.name}")["id"]
+    throttling = stages.get(name, {}).get("methodSettings", {}).get("*/*", {})
+    wanted = {"burstLimit": (throttling.get("throttlingBurstLimit"), STAGE_BURST_LIMIT),
+              "rateLimit": (throttling.get("throttlingRateLimit"), STAGE_RATE_LIMIT)}
+    changes = [{"op": "replace", "path": f"/*/*/throttling/{key}", "value": str(want)}
+               for key, (have, want) in wanted.items() if have != want]
+    if changes:
+        v1.update_stage(restApiId=api.id, stageName=name, patchOperations=changes)
+    return Stage(api.id, name, deployment_id, invoke_url(lab.cloud, api.id, name))
 
 
 # VPC links v1 -----------------------------------------------------------------------------

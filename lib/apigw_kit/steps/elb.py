@@ -141,6 +141,30 @@ def ensure_target_group(lab, role: str, vpc_id: str, *, protocol: str, port: int
     return TargetGroup(tg["TargetGroupArn"], name, protocol, port, target_type)
 
 
+PRESERVE_CLIENT_IP = "preserve_client_ip.enabled"
+
+
+def client_ip_preserved(cloud, target_group_arn: str) -> bool:
+    """Whether an NLB target group passes the client's address on to its targets.
+
+    Unset, it takes AWS's default: on for instance targets (and UDP/TCP_UDP), off for IP targets over TCP or TLS
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation).
+    """
+    attributes = {a["Key"]: a["Value"] for a in
+                  _elb(cloud).describe_target_group_attributes(TargetGroupArn=target_group_arn)["Attributes"]}
+    if PRESERVE_CLIENT_IP in attributes:
+        return attributes[PRESERVE_CLIENT_IP] == "true"
+    group = _elb(cloud).describe_target_groups(TargetGroupArns=[target_group_arn])["TargetGroups"][0]
+    return group["TargetType"] == "instance" or group.get("Protocol") in ("UDP", "TCP_UDP")
+
+
+def ensure_client_ip_preservation(lab, group: TargetGroup, enabled: bool) -> None:
+    """Set the NLB target group's client IP preservation, only when it differs."""
+    if client_ip_preserved(lab.cloud, group.arn) != enabled:
+        _elb(lab).modify_target_group_attributes(TargetGroupArn=group.arn, Attributes=[
+            {"Key": PRESERVE_CLIENT_IP, "Value": str(enabled).lower()}])
+
+
 def matcher_codes(codes: str) -> set[int]:
     """The HTTP codes a target group's health-check matcher accepts ("200,403", "200-299")."""
     accepted = set()

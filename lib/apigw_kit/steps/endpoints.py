@@ -145,8 +145,10 @@ def _delete_endpoint(lab, found: Found) -> None:
 
 def _find_peerings(lab) -> list[Found]:
     found = _ec2(lab).describe_vpc_peering_connections(Filters=lab.ec2_filters())["VpcPeeringConnections"]
+    # The tags are checked again: moto ignores tag filters on this call, and teardown must never take another lab's.
     return [Found("ec2:vpc-peering", p["VpcPeeringConnectionId"], name_of(p.get("Tags")), p["Status"]["Code"])
-            for p in found if p["Status"]["Code"] not in ("deleted", "deleting", "rejected", "failed")]
+            for p in found if p["Status"]["Code"] not in ("deleted", "deleting", "rejected", "failed")
+            and lab.owns(p.get("Tags", []))]
 
 
 def _delete_peering(lab, found: Found) -> None:

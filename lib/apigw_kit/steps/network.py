@@ -339,6 +339,19 @@ def _delete_route_table(lab, found: Found) -> None:
     ec2.delete_route_table(RouteTableId=found.id)
 
 
+def _find_internet_gateways(lab) -> list[Found]:
+    gateways = _ec2(lab).describe_internet_gateways(Filters=lab.ec2_filters())["InternetGateways"]
+    return [Found("ec2:internet-gateway", g["InternetGatewayId"], name_of(g.get("Tags")),
+                  extra=tuple(("vpc", a["VpcId"]) for a in g.get("Attachments", []))) for g in gateways]
+
+
+def _delete_internet_gateway(lab, found: Found) -> None:
+    ec2 = _ec2(lab)
+    for _, vpc in found.extra:
+        ec2.detach_internet_gateway(InternetGatewayId=found.id, VpcId=vpc)
+    ec2.delete_internet_gateway(InternetGatewayId=found.id)
+
+
 def _find_subnets(lab) -> list[Found]:
     subnets = _ec2(lab).describe_subnets(Filters=lab.ec2_filters())["Subnets"]
     return [Found("ec2:subnet", s["SubnetId"], name_of(s.get("Tags")), s.get("State", ""), ) for s in subnets]
@@ -363,6 +376,7 @@ def _delete_vpc(lab, found: Found) -> None:
 register("ec2:instance", 60, _find_instances, _delete_instance)
 register("ec2:security-group-ingress", 79, _find_referencing_rules, _revoke_referencing_rules)
 register("ec2:security-group", 80, _find_groups, _delete_group)
+register("ec2:internet-gateway", 84, _find_internet_gateways, _delete_internet_gateway)  # the catalogue's exercises add some
 register("ec2:route-table", 85, _find_route_tables, _delete_route_table)
 register("ec2:subnet", 90, _find_subnets, _delete_subnet)
 register("ec2:vpc", 99, _find_vpcs, _delete_vpc)

@@ -12,6 +12,7 @@ from ..steps.apigw_http import _items as _v2_items
 from ..steps.elb import matcher_codes
 from .load_balancing import ANSWERS, DOC_HEALTH_CHECKS
 from .model import _Hops
+from .network import Side
 
 EXECUTE_API = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
 VPCE_HOST = re.compile(r"^(?P<id>vpce-[0-9a-f]+)-[a-z0-9]+(\.[a-z0-9-]+)?\.execute-api\.[a-z0-9-]+\.vpce\.amazonaws\.com$")
@@ -113,6 +114,10 @@ def match_route(keys: list[str], method: str, path: str) -> str | None:
 
 
 class ApiGatewayLayer(_Hops):
+    def endpoint_side(self, endpoint: dict) -> Side:
+        return Side(endpoint["VpcEndpointId"], (), tuple(endpoint.get("SubnetIds", [])),
+                    tuple(g["GroupId"] for g in endpoint.get("Groups", [])))
+
     def execute_api_endpoints(self, vpc_id: str | None = None) -> list[dict]:
         filters = [{"Name": "vpc-endpoint-type", "Values": ["Interface"]}]
         if vpc_id:
@@ -203,6 +208,7 @@ class ApiGatewayLayer(_Hops):
             else:
                 self.fail("entry", "HTTP API stage", api_id, f"no $default stage and {first!r} is not a stage", 404)
         self.add("entry", "HTTP API", api_id, "ok", f"{api['Name']} stage {stage}, public endpoint")
+        self.public_way_out("API Gateway", api_id)
         routes = {r["RouteKey"]: r for r in _v2_items(self.v2.get_routes, ApiId=api_id)}
         key = match_route(list(routes), self.trace.method, self.path)
         if key is None:
@@ -293,7 +299,7 @@ class ApiGatewayLayer(_Hops):
         endpoint = endpoints[0]
         self.add("dns", "VPC endpoint name", host, "ok", f"endpoint-specific name of {endpoint_id}")
         self.source_reaches(endpoint["VpcId"], self.port, [g["GroupId"] for g in endpoint.get("Groups", [])],
-                            "VPC endpoint", endpoint_id, internet_facing=False)
+                            "VPC endpoint", endpoint_id, internet_facing=False, server=self.endpoint_side(endpoint))
         self.host_to_private_api(host_header, endpoint)
 
     def host_to_private_api(self, host_header: str, endpoint: dict) -> None:
@@ -332,6 +338,7 @@ class ApiGatewayLayer(_Hops):
             self.add("resource policy", "private REST API", api_id, "ok" if decision == "allow" else "warn", why)
         else:
             self.add("entry", "REST API", api_id, "ok", f"{rest['name']} ({', '.join(rest.get('endpointConfiguration', {}).get('types', []))})")
+            self.public_way_out("API Gateway", api_id)
         if stage is None:
             stage, _, rest_path = self.path.strip("/").partition("/")
             self.path = "/" + rest_path
@@ -356,7 +363,7 @@ class ApiGatewayLayer(_Hops):
         endpoint = endpoints[0]
         self.add("dns", "VPC endpoint private DNS", endpoint["VpcEndpointId"], "ok", f"*.execute-api resolves to it in {vpc_id}")
         self.source_reaches(endpoint["VpcId"], 443, [g["GroupId"] for g in endpoint.get("Groups", [])],
-                            "VPC endpoint", endpoint["VpcEndpointId"], internet_facing=False)
+                            "VPC endpoint", endpoint["VpcEndpointId"], internet_facing=False, server=self.endpoint_side(endpoint))
         return endpoint
 
     def rest_method(self, api_id: str) -> None:
@@ -387,6 +394,7 @@ class ApiGatewayLayer(_Hops):
         self.add("integration", "integration", link_id, "ok", f"{integration.get('type')} {integration.get('uri', '')} through VPC link {link_id}")
         self.add("vpc link", "VPC link (v1)", link_id, "ok", "AVAILABLE (PrivateLink endpoint service to the NLB)")
         lb = self.elb.describe_load_balancers(LoadBalancerArns=link["targetArns"][:1])["LoadBalancers"][0]
+        self.privatelink = True  # the NLB's targets see its own addresses, whatever client IP preservation says
         port = urlsplit(integration.get("uri", "")).port or (443 if integration.get("uri", "").startswith("https") else 80)
         if lb.get("SecurityGroups"):
             enforced = lb.get("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "on")

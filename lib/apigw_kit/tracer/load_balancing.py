@@ -97,7 +97,7 @@ class LoadBalancingLayer(_Hops):
                 self.fail("source -> load balancer", "route tables", name, "internet-facing, but none of its subnets "
                           "routes to an internet gateway: the connection times out", None)
         self.source_reaches(lb["VpcId"], self.port, lb.get("SecurityGroups") or [], "load balancer", name,
-                            lb["Scheme"] == "internet-facing")
+                            lb["Scheme"] == "internet-facing", self.load_balancer_side(lb, self.load_balancer_nets(lb)))
         listener = next((l for l in self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
                          if l["Port"] == self.port), None)
         if listener is None:
@@ -173,11 +173,11 @@ class LoadBalancingLayer(_Hops):
             states = self.endpoint_health_matcher(tg, endpoint, states)
         routing = route(self.dropped_checks(lb, states, blocked), lb["Type"])
         dropped = [target for target in routing.targets if target in blocked]
-        if dropped:  # routed to although its groups drop the connection: it times out, and an ALB answers 504
-            groups, why = blocked[dropped[0]]
-            self.fail("target ingress", "security groups", groups, f"{why}; {routing.reason}", self.answer(lb, 504, unreachable))
-        for groups, why in blocked.values():
-            self.add("target ingress", "security groups", groups, "warn", f"{why}, so it is unhealthy and gets no requests")
+        if dropped:  # routed to although the network drops the connection: it times out, and an ALB answers 504
+            component, id, why = blocked[dropped[0]]
+            self.fail("target ingress", component, id, f"{why}; {routing.reason}", self.answer(lb, 504, unreachable))
+        for component, id, why in blocked.values():
+            self.add("target ingress", component, id, "warn", f"{why}, so it is unhealthy and gets no requests")
         if routing.verdict == "fail":
             self.fail("targets", "target health", name, routing.reason, self.answer(lb, routing.alb_status, unreachable))
         self.add("targets", "target health", name, routing.verdict, routing.reason)
@@ -198,8 +198,9 @@ class LoadBalancingLayer(_Hops):
 
     @staticmethod
     def dropped_checks(lb: dict, states: dict[str, dict], blocked: dict) -> dict[str, dict]:
-        """Target health with the tracer's prediction: a target whose groups drop the load balancer fails its
-        health checks too (the account may not say so yet, or the embedded AWS may not model it)."""
+        """Target health with the tracer's prediction: a target the network keeps the load balancer from (its groups,
+        its subnet's network ACL) fails its health checks too (the account may not say so yet, or the embedded AWS
+        may not model it)."""
         reason = "Target.Timeout" if lb["Type"] == "application" else "Target.FailedHealthChecks"
         predicted = {"State": "unhealthy", "Reason": reason, "Description": "its security groups drop the load balancer"}
         return {target: predicted if target in blocked and health["State"] == "healthy" else health

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from .model import _Hops
 
+DOC_HTTP_PRIVATE = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html"
+
 
 def _covers(pattern: str, name: str) -> bool:
     """Certificate name matching: a wildcard covers exactly one leftmost label."""
@@ -23,9 +25,11 @@ class TlsLayer(_Hops):
             self.add("tls", "listener", listener["ListenerArn"].split("/")[-1], "skip", f"{listener['Protocol']} listener, no TLS")
             return
         if not server_name:
-            self.add("tls", "integration", integration["IntegrationId"], "warn", "HTTPS listener but no "
-                     "TlsConfig.ServerNameToVerify: API Gateway sends no SNI and checks no name")
-            return
+            # Without TlsConfig a private integration speaks plain HTTP (DOC_HTTP_PRIVATE). No page names the status
+            # for plain HTTP on a TLS port; the kit predicts the 500 the knowledge center gives TLS failures.
+            self.fail("tls", "integration", integration["IntegrationId"], f"no TlsConfig: API Gateway sends plain HTTP, "
+                      f"but the listener speaks {listener['Protocol']} on {listener['Port']}, so the load balancer fails the TLS "
+                      f"negotiation (ClientTLSNegotiationErrorCount) and closes the connection ({DOC_HTTP_PRIVATE})", 500)
         self.certificate_covers(listener, server_name, "tls", 500)
 
     def certificate_covers(self, listener: dict, server_name: str, hop: str, status: int | None) -> None:

@@ -29,6 +29,8 @@ from . import (  # noqa: E402
     acm_idempotency,
     apigw_api_mapping_update,
     apigw_rest_disable_endpoint,
+    apigw_stage_update,
+    apigw_rest_redeploy,
     rest_domain_access_associations,
     apigw_domain_fields,
     aws_validation,
@@ -76,6 +78,8 @@ RULES: list[Rule] = [
     apigw_domain_fields.RULE,
     apigw_api_mapping_update.RULE,
     apigw_rest_disable_endpoint.RULE,
+    apigw_stage_update.RULE,
+    apigw_rest_redeploy.RULE,
     rest_vpc_link_endpoint_service.RULE,  # after aws_validation: only a valid link gets a service
     deletion_clock.RULE,  # after vpc_link_states and the links' clean-up rules: DELETING wins, then they run
     acm_idempotency.RULE,

@@ -1,9 +1,12 @@
-"""NLBs report (and SetSecurityGroups sets) security-group enforcement on PrivateLink traffic.
+"""NLBs report (and SetSecurityGroups sets) security-group enforcement on PrivateLink traffic; an NLB created
+without security groups cannot be given any later ("If you create a Network Load Balancer without associating any
+security groups, you can't associate them with the load balancer later on", the NLB security groups page).
 
 AWS documentation: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html ; https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html
 """
 from __future__ import annotations
 
+from moto.elbv2.exceptions import InvalidConfigurationRequest
 from moto.elbv2.models import FakeLoadBalancer
 from moto.elbv2.responses import ELBV2Response
 
@@ -21,9 +24,12 @@ def _enforcement(self: FakeLoadBalancer) -> str | None:
 
 
 def _set_security_groups(original, self: ELBV2Response):
+    balancer = self.elbv2_backend.load_balancers.get(self._get_param("LoadBalancerArn"))
+    if balancer is not None and balancer.type == "network" and not balancer.security_groups:
+        raise InvalidConfigurationRequest(f"Load balancer '{balancer.arn}' was created without security groups: "
+                                          "security groups can be associated with a Network Load Balancer only when it is created")
     result = original(self)
     setting = self._get_param("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
-    balancer = self.elbv2_backend.load_balancers.get(self._get_param("LoadBalancerArn"))
     if setting in ("on", "off") and balancer is not None:
         balancer.__dict__[_ATTRIBUTE] = setting
     if balancer is not None:
@@ -39,6 +45,7 @@ def install() -> None:
 RULE = Rule(
     name="nlb_privatelink_enforcement",
     mirrors="NLBs with security groups evaluate them on PrivateLink traffic unless "
-            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is set to off (default on).",
+            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is set to off (default on); an NLB created without "
+            "security groups refuses SetSecurityGroups (InvalidConfigurationRequest).",
     install=install,
 )

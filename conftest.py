@@ -1,0 +1,35 @@
+"""How pytest-xdist shares the suite out (`make test` runs `-n auto`): loaded for every run from here, notebooks alone too.
+
+Each test goes to whichever worker is free, except where tests must share one
+process and run in order: the cells of a notebook (nbval runs them in one
+kernel) and the modules whose module-scoped fixture is the expensive part.
+xdist's own grouping marks (``--dist loadgroup``) do not take effect with
+pytest 9 (xdist 3.8 renames ``item._nodeid``, which pytest 9 no longer reads),
+so the scopes are told from the node ids here.
+"""
+from __future__ import annotations
+
+import pytest
+
+# Module fixtures worth building once: one Chromium and one site build; one applied lab at a time; every
+# pattern applied to learn its calls (18 s); pattern 1 applied, verified and torn down.
+SERIAL_MODULES = {"tests/site/test_docs_site.py", "tests/workshop/test_exercises.py",
+                  "tests/unit/test_iam_validation.py", "tests/unit/test_iam.py"}
+
+
+def scope_of(nodeid: str) -> str:
+    """The unit xdist hands to one worker: a notebook or a serial module whole, any other test alone."""
+    path = nodeid.split("::", 1)[0]
+    return path if path.endswith(".ipynb") or path in SERIAL_MODULES else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+    return Scheduling(config, log)
