@@ -85,6 +85,23 @@ def test_trace_crosses_the_nlb_into_the_alb_and_its_instance(run):
     assert traced.frame["reason"].str.contains("i-").any()  # down to the instance behind the ALB
 
 
+def test_trace_of_the_rest_api_on_vpc_link_v2_reaches_the_alb(run, client):
+    """The 2025 replacement: REST API -> VPC link v2 -> ALB is traced through the v2 link and integrationTarget."""
+    url = f"https://{run.api_v2.id}.execute-api.{run.cloud.region}.amazonaws.com/{run.STAGE}/"
+    traced = run.trace(url)
+    assert traced.ok, traced.frame
+    assert "p5-alb" in traced.frame.query("component == 'load balancer'")["id"].tolist()
+    ec2 = client("ec2")
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [run.alb_sg.id]}])["SecurityGroupRules"]
+    from_link = [r for r in rules if r.get("ReferencedGroupInfo", {}).get("GroupId") == run.link_sg.id]
+    ec2.revoke_security_group_ingress(GroupId=run.alb_sg.id, SecurityGroupRuleIds=[r["SecurityGroupRuleId"] for r in from_link])
+    try:
+        broken = run.trace(url)
+        assert broken.status == 500 and broken.failure.hop == "ALB ingress", broken.frame
+    finally:
+        run.apply()  # puts the rule back for the module's later tests
+
+
 def test_schedule_disabled(run, client):
     client("events").disable_rule(Name=run.schedule.name)
     assert "DISABLED" in failing(run)["sync runs every minute"]
@@ -131,3 +148,4 @@ def test_the_bridge_reads_enis_in_pages_in_a_large_account(run, endpoint):
         assert not enis_in(run.cloud, [run.vpc.id]).empty
     finally:
         admin(endpoint, "eni-paging", {"unpaginated_limit": None})
+

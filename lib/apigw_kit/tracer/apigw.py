@@ -23,6 +23,8 @@ KC_403_CUSTOM_DOMAIN = "https://repost.aws/knowledge-center/api-gateway-403-cust
 KC_403_VPC = "https://repost.aws/knowledge-center/api-gateway-vpc-connections"
 DOC_DISABLE_REST_ENDPOINT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html"
 DOC_DISABLE_HTTP_ENDPOINT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-disable-default-endpoint.html"
+DOC_REST_PRIVATE = "https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html"
+KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
 
 
 # Policies --------------------------------------------------------------------
@@ -384,6 +386,8 @@ class ApiGatewayLayer(_Hops):
         self.rest_vpc_link(integration)
 
     def rest_vpc_link(self, integration: dict) -> None:
+        if integration.get("integrationTarget"):
+            return self.rest_vpc_link_v2(integration)
         link_id = integration.get("connectionId", "")
         try:
             link = self.v1.get_vpc_link(vpcLinkId=link_id)
@@ -410,3 +414,22 @@ class ApiGatewayLayer(_Hops):
         if listener is None:
             self.fail("listener", "load balancer", lb["LoadBalancerName"], f"no listener on port {port} (from the integration URI)", 500)
         self.behind_listener(lb, listener, urlsplit(integration.get("uri", "")).hostname or "", unreachable=500)
+
+    def rest_vpc_link_v2(self, integration: dict) -> None:
+        """A REST API on a VPC link v2 (2025): the link is an API Gateway v2 resource and ``integrationTarget`` names
+        the ALB or NLB; the listener is the one on the URI's port, and the backend path starts with the stage name
+        (DOC_REST_PRIVATE). A link that cannot connect gives REST's 500 (KC_500_VPC)."""
+        uri = integration.get("uri", "")
+        link = self.vpc_link_v2(integration.get("connectionId", ""))
+        lb = self.elb.describe_load_balancers(LoadBalancerArns=[integration["integrationTarget"]])["LoadBalancers"][0]
+        port = urlsplit(uri).port or (443 if uri.startswith("https") else 80)
+        self.add("integration", "integration", link["VpcLinkId"], "ok", f"{integration.get('type')} {uri} through VPC "
+                 f"link (v2) {link['VpcLinkId']} to {lb['LoadBalancerName']}; the stage name leads the backend path "
+                 f"({DOC_REST_PRIVATE})")
+        self.link_reaches(link, lb, port, status=500)
+        self.add("load balancer", "load balancer", lb["LoadBalancerName"], "ok", f"{lb['Type']} {lb['Scheme']}, the link's target")
+        listener = next((l for l in self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+                         if l["Port"] == port), None)
+        if listener is None:
+            self.fail("listener", "load balancer", lb["LoadBalancerName"], f"no listener on port {port} (from the integration URI)", 500)
+        self.behind_listener(lb, listener, urlsplit(uri).hostname or "", unreachable=500)

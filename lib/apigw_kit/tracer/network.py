@@ -372,23 +372,24 @@ class NetworkLayer(_Hops):
                       "the SYN is dropped and the connection times out", None)
         self.add(hop, "security groups", ",".join(group_ids), "ok", f"ingress on TCP {port}: {rule}")
 
-    def link_reaches(self, link: dict, lb: dict, port: int) -> None:
+    def link_reaches(self, link: dict, lb: dict, port: int, status: int = 503) -> None:
+        """A VPC link v2's ENIs reach the load balancer; ``status``: what the API answers when they cannot."""
         link_nets = self.subnet_nets(link["SubnetIds"])
         vpcs = {s["VpcId"] for s in self.ec2.describe_subnets(SubnetIds=link["SubnetIds"])["Subnets"]}
         if vpcs != {lb["VpcId"]}:
             self.fail("vpc link -> load balancer", "subnets", ",".join(link["SubnetIds"]), f"the VPC link's subnets are "
-                      f"in {', '.join(sorted(vpcs))}, the load balancer in {lb['VpcId']}: its ENIs cannot reach it", 503)
+                      f"in {', '.join(sorted(vpcs))}, the load balancer in {lb['VpcId']}: its ENIs cannot reach it", status)
         lb_nets = self.load_balancer_nets(lb)
         self.add("vpc link -> load balancer", "subnets", ",".join(link["SubnetIds"]), "ok", f"same VPC {lb['VpcId']}")
         self.path_open("vpc link -> load balancer", Side("VPC link", tuple(link_nets.values()), tuple(link["SubnetIds"])),
-                       self.load_balancer_side(lb, lb_nets), port, 503)
+                       self.load_balancer_side(lb, lb_nets), port, status)
         egress = admits(self.groups(link["SecurityGroupIds"]), "IpPermissionsEgress", port,
                          peer_groups=lb.get("SecurityGroups") or (), peer_nets=lb_nets)
         if egress is None:
             self.fail("vpc link egress", "security groups", ",".join(link["SecurityGroupIds"]),
-                      f"no egress rule lets the VPC link's ENIs open TCP {port} to the load balancer", 503)
+                      f"no egress rule lets the VPC link's ENIs open TCP {port} to the load balancer", status)
         self.add("vpc link egress", "security groups", ",".join(link["SecurityGroupIds"]), "ok", egress)
-        self.lb_ingress(lb, port, link["SecurityGroupIds"], list(link_nets.values()), "VPC link", 503)
+        self.lb_ingress(lb, port, link["SecurityGroupIds"], list(link_nets.values()), "VPC link", status)
 
     def lb_ingress(self, lb: dict, port: int, peer_groups, peer_nets, peer: str, status: int | None) -> None:
         hop, name = f"{lb['Type'][:3]} ingress".replace("app", "ALB").replace("net", "NLB"), lb["LoadBalancerName"]
