@@ -14,6 +14,10 @@ from . import transport
 from .clock import CLOCK, Clock
 from .client import DEFAULT_SEED, admin, data_plane_url, reset, seed_endpoint
 
+# The clock scale of an embedded AWS this process starts. Committed notebook outputs are made and checked (make golden,
+# nbval) at scale 0: provisioning then completes on the next describe, whatever the machine's speed, so what a table
+# shows at a given cell depends on the calls made, not on how fast they were made.
+CLOCK_SCALE_VARIABLE = "APIGW_KIT_CLOCK_SCALE"
 _lock = threading.Lock()
 _embedded: EmbeddedAWS | None = None
 
@@ -26,6 +30,8 @@ def endpoint() -> str:
     with _lock:
         if _embedded is None:
             from .server import EmbeddedAWS
+            if os.environ.get(CLOCK_SCALE_VARIABLE):
+                CLOCK.configure(scale=float(os.environ[CLOCK_SCALE_VARIABLE]))
             _embedded = EmbeddedAWS().start()
         return _embedded.url
 
