@@ -198,12 +198,16 @@ def _target_segments(r: _Resolver, result: Trace) -> list[Segment]:
         ports = {t["Target"]["Id"]: t["Target"].get("Port", tg["Port"])
                  for t in r.elb.describe_target_health(TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]}
         lb_enis = r.lb_enis(balancer)
+        # A target's rows (its security groups, the network ACLs on the way) each start with its id; it is
+        # reachable when every one of them is ok.
+        verdicts: dict[str, list[str]] = {}
         for judged in (h for h in result.hops[i + 1:] if h.hop == "target ingress"):
             target = next((t for t in ports if judged.reason.startswith((f"{t}: ", f"{t}'s groups"))), None)
-            if target is None:
-                continue
+            if target is not None:
+                verdicts.setdefault(target, []).append(judged.verdict)
+        for target, found in verdicts.items():
             resource, zone = r.target(target)
-            tracer = REACHABLE if judged.reason.startswith(f"{target}: ") else NOT_REACHABLE
+            tracer = REACHABLE if all(v == "ok" for v in found) else NOT_REACHABLE
             label = f"{lb} -> {hop.id} target {target}"
             if not resource or not lb_enis:
                 segments.append(Segment("target ingress", label, "", "", ports[target], tracer,

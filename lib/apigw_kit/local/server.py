@@ -87,15 +87,19 @@ def _prepare_routes() -> None:
 
 
 class _AdminMiddleware:
-    def __init__(self, app):
-        self.app = app
+    """The admin API in front of moto's app: the process-wide ADMIN_ROUTES, and routes of this server only
+    (several embedded AWS can run in one process, each with its own data plane)."""
+
+    def __init__(self, app, own_routes: dict[str, Callable[[dict], dict]]):
+        self.app, self.own_routes = app, own_routes
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if not path.startswith(ADMIN_PREFIX):
             return self.app(environ, start_response)
         request = Request(environ)
-        handler = ADMIN_ROUTES.get(path[len(ADMIN_PREFIX):].strip("/"))
+        name = path[len(ADMIN_PREFIX):].strip("/")
+        handler = self.own_routes.get(name) or ADMIN_ROUTES.get(name)
         if handler is None:
             response = Response(json.dumps({"error": f"no admin route {path}"}), 404, mimetype="application/json")
         else:
@@ -142,15 +146,19 @@ class EmbeddedAWS:
         rules.install_all()
         _keep_ids_independent_of_reads()
         _prepare_routes()
-        app = _AdminMiddleware(_Dispatcher(create_backend_app))
+        app = _AdminMiddleware(_Dispatcher(create_backend_app), {"data-plane": self._data_plane_route})
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="apigw-kit-local", daemon=True)
         self._thread.start()
         serve_in_process(self.url, app)
         seed_endpoint(self.url, self.seed)
         self.data_plane = DataPlane(self.url, port=self.data_plane_port).start()
-        ADMIN_ROUTES["data-plane"] = lambda body: {"url": self.data_plane.url}
         return self
+
+    def _data_plane_route(self, body: dict) -> dict:
+        if self.data_plane is None:
+            raise LookupError("this embedded AWS has no data plane running")
+        return {"url": self.data_plane.url}
 
     def stop(self) -> None:
         if self.data_plane is not None:
