@@ -27,6 +27,7 @@ import pandas as pd
 from . import catalogue_lab as lab_actions
 from .errors import ParameterError
 from .tracer import DOC_ALB_ERRORS, DOC_HTTP_PRIVATE, DOC_TARGET_HEALTH  # one place for the pages the verdicts and entries cite
+from .tracer.apigw import KC_MISSING_TOKEN
 from .tracer.network import DOC_EPHEMERAL, DOC_NACL_RULES, DOC_PEERING_LIMITS, DOC_PEERING_ROUTES
 
 KC_500_VPC = "https://repost.aws/knowledge-center/api-gateway-500-error-vpc"
@@ -301,11 +302,11 @@ CATALOGUE: list[Misconfiguration] = [
         fix_lab=lab_actions.private_dns_off),
     Misconfiguration(
         "rest-stage-missing", "The REST API's stage is gone", "rest-nlb",
-        '403 {"message":"Forbidden"} on every path of the stage', 403, "stage",
+        '403 {"message":"Missing Authentication Token"} on every path of the stage', 403, "stage",
         "The invoke URL names a stage (/prod/...) that does not exist: it was deleted, or the API was never deployed to "
         "it. API Gateway finds no deployment to run and refuses the request.",
         "Deploy the API to the stage (create-deployment --stage-name prod) and call the stage the URL names.",
-        KC_403,
+        KC_MISSING_TOKEN + " ; " + KC_403,
         observe=("get-stages lists no stage of that name; nothing is logged, since access and execution logs are "
                  "settings of the missing stage."),
         break_lab=lab_actions.break_rest_stage, request=lab_actions.rest_nlb_request, fix_lab=lab_actions.deploy_rest_stage),

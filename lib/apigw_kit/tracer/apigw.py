@@ -21,6 +21,8 @@ EXECUTE_API_SERVICE = re.compile(r"^com\.amazonaws\.[a-z0-9-]+\.execute-api$")
 KC_403_CUSTOM_DOMAIN = "https://repost.aws/knowledge-center/api-gateway-403-custom-domain"
 # An execute-api interface endpoint forwards only to private APIs: a public API reached through one answers 403.
 KC_403_VPC = "https://repost.aws/knowledge-center/api-gateway-vpc-connections"
+# A stage or resource the invoke URL names that does not exist: 403 "Missing Authentication Token".
+KC_MISSING_TOKEN = "https://repost.aws/knowledge-center/api-gateway-authentication-token-errors"
 DOC_DISABLE_REST_ENDPOINT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html"
 DOC_DISABLE_HTTP_ENDPOINT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-disable-default-endpoint.html"
 DOC_REST_PRIVATE = "https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html"
@@ -113,6 +115,11 @@ def match_route(keys: list[str], method: str, path: str) -> str | None:
         if score is not None and (score * 2 + (verb == method)) > best_score:
             best, best_score = key, score * 2 + (verb == method)
     return best or ("$default" if "$default" in keys else None)
+
+
+def _uri_port(uri: str) -> int:
+    """The port a private integration's URI names, or its scheme's default."""
+    return urlsplit(uri).port or (443 if uri.startswith("https") else 80)
 
 
 class ApiGatewayLayer(_Hops):
@@ -348,7 +355,7 @@ class ApiGatewayLayer(_Hops):
             self.v1.get_stage(restApiId=api_id, stageName=stage)
         except ClientError:
             self.fail("stage", "REST API stage", api_id, f"no stage {stage!r}: API Gateway answers 403 "
-                      '{"message":"Forbidden"} (Missing Authentication Token)', 403)
+                      f'{{"message":"Missing Authentication Token"}} ({KC_MISSING_TOKEN})', 403)
         self.add("stage", "REST API stage", f"{api_id}/{stage}", "ok", "deployed")
         self.rest_method(api_id)
 
@@ -399,7 +406,7 @@ class ApiGatewayLayer(_Hops):
         self.add("vpc link", "VPC link (v1)", link_id, "ok", "AVAILABLE (PrivateLink endpoint service to the NLB)")
         lb = self.elb.describe_load_balancers(LoadBalancerArns=link["targetArns"][:1])["LoadBalancers"][0]
         self.privatelink = True  # the NLB's targets see its own addresses, whatever client IP preservation says
-        port = urlsplit(integration.get("uri", "")).port or (443 if integration.get("uri", "").startswith("https") else 80)
+        port = _uri_port(integration.get("uri", ""))
         if lb.get("SecurityGroups"):
             enforced = lb.get("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "on")
             if enforced == "on":
@@ -409,11 +416,16 @@ class ApiGatewayLayer(_Hops):
                           "dropped: turn enforcement off for PrivateLink traffic", 500)
             self.add("NLB ingress", "load balancer", lb["LoadBalancerName"], "ok", "security groups not enforced on PrivateLink traffic")
         self.add("load balancer", "load balancer", lb["LoadBalancerName"], "ok", f"{lb['Type']} {lb['Scheme']}, the link's target")
+        listener = self.listener_on_port(lb, port)
+        self.behind_listener(lb, listener, urlsplit(integration.get("uri", "")).hostname or "", unreachable=500)
+
+    def listener_on_port(self, lb: dict, port: int) -> dict:
+        """The load balancer's listener on the port a REST integration's URI names."""
         listener = next((l for l in self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
                          if l["Port"] == port), None)
         if listener is None:
             self.fail("listener", "load balancer", lb["LoadBalancerName"], f"no listener on port {port} (from the integration URI)", 500)
-        self.behind_listener(lb, listener, urlsplit(integration.get("uri", "")).hostname or "", unreachable=500)
+        return listener
 
     def rest_vpc_link_v2(self, integration: dict) -> None:
         """A REST API on a VPC link v2 (2025): the link is an API Gateway v2 resource and ``integrationTarget`` names
@@ -422,14 +434,11 @@ class ApiGatewayLayer(_Hops):
         uri = integration.get("uri", "")
         link = self.vpc_link_v2(integration.get("connectionId", ""))
         lb = self.elb.describe_load_balancers(LoadBalancerArns=[integration["integrationTarget"]])["LoadBalancers"][0]
-        port = urlsplit(uri).port or (443 if uri.startswith("https") else 80)
+        port = _uri_port(uri)
         self.add("integration", "integration", link["VpcLinkId"], "ok", f"{integration.get('type')} {uri} through VPC "
                  f"link (v2) {link['VpcLinkId']} to {lb['LoadBalancerName']}; the stage name leads the backend path "
                  f"({DOC_REST_PRIVATE})")
         self.link_reaches(link, lb, port, status=500)
         self.add("load balancer", "load balancer", lb["LoadBalancerName"], "ok", f"{lb['Type']} {lb['Scheme']}, the link's target")
-        listener = next((l for l in self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
-                         if l["Port"] == port), None)
-        if listener is None:
-            self.fail("listener", "load balancer", lb["LoadBalancerName"], f"no listener on port {port} (from the integration URI)", 500)
+        listener = self.listener_on_port(lb, port)
         self.behind_listener(lb, listener, urlsplit(uri).hostname or "", unreachable=500)
