@@ -47,30 +47,44 @@ def readable(frame: pd.DataFrame, names: dict[str, str] | None = None) -> pd.Dat
 
 
 class Shown(pd.DataFrame):
-    """A DataFrame that renders readably (see :func:`readable`), with the AWS calls that made it, if any."""
-    _metadata = ["api_calls", "names"]
+    """A DataFrame that renders readably (see :func:`readable`), with the AWS calls that made it, if any.
+
+    The names beside ids are read when the table is first rendered, not when it is made: a notebook renders a
+    cell's result as the cell ends, so they are the names of that moment, and code that only uses the table
+    (a runbook's apply, a test) never pays the listing.
+    """
+    _metadata = ["api_calls", "name_source", "_names"]
 
     @property
     def _constructor(self):
         return pd.DataFrame  # anything derived from it is an ordinary table again
 
+    @property
+    def names(self) -> dict[str, str] | None:
+        """id -> name of what the table shows, read once (see the class)."""
+        if getattr(self, "_names", None) is None and getattr(self, "name_source", None) is not None:
+            self._names, self.name_source = self.name_source(), None
+        return getattr(self, "_names", None)
+
     def _repr_html_(self) -> str:
         with pd.option_context(*UNCUT):
-            table = pd.DataFrame._repr_html_(readable(self, getattr(self, "names", None))) or ""
+            table = pd.DataFrame._repr_html_(readable(self, self.names)) or ""
         calls = getattr(self, "api_calls", None)
         return table + (calls.html() if calls is not None else "")
 
     def __repr__(self) -> str:
         with pd.option_context(*UNCUT):
-            table = pd.DataFrame.__repr__(readable(self, getattr(self, "names", None)))
+            table = pd.DataFrame.__repr__(readable(self, self.names))
         calls = getattr(self, "api_calls", None)
         return table + (f"\n\n{calls.text()}" if calls is not None else "")
 
 
-def shown(frame: pd.DataFrame, calls: Made | None = None, names: dict[str, str] | None = None) -> Shown:
+def shown(frame: pd.DataFrame, calls: Made | None = None, names=None) -> Shown:
+    """``frame`` to display, with ``calls`` under it and ``names`` (id -> name, or a function returning them when
+    the table is first rendered) beside its ids."""
     result = Shown(frame)
     result.api_calls = calls if calls is not None and (calls.changes or calls.reads or calls.lost) else None
-    result.names = names
+    result._names, result.name_source = (None, names) if callable(names) else (names, None)
     return result
 
 
@@ -83,10 +97,10 @@ def shows(method):
         result = method(self, *args, **kwargs)
         if not isinstance(result, pd.DataFrame):
             return result
-        made = self.cloud.calls.made_since(mark)  # before the listing below: that is the display's, not the step's
+        made = self.cloud.calls.made_since(mark)
         lab = getattr(self, "lab", None)
         # A method that made no call (a skipped exercise, a table from memory) makes none to be shown either.
-        called = made.changes or made.reads or made.lost
-        names = dict(zip(*lab.resources()[["id", "name"]].T.values)) if lab is not None and len(result) and called else None
-        return shown(result, made, names)
+        if lab is None or not len(result) or not (made.changes or made.reads or made.lost):
+            return shown(result, made)
+        return shown(result, made, lambda: dict(zip(*lab.resources()[["id", "name"]].T.values)))
     return run

@@ -58,17 +58,23 @@ def _left(lab, reasons: dict[str, str]) -> pd.DataFrame:
 
 
 def teardown(lab, eni_release_deadline: float = ENI_RELEASE_DEADLINE) -> pd.DataFrame:
-    """Delete the lab's resources; return what is still listed afterwards, with why (empty on success).
+    """Delete the lab's resources; return what is still listed afterwards, with why (empty on success), and in
+    its ``attrs["found"]`` what teardown found to delete (type -> ids), so no caller lists the lab twice.
 
     An unexpected error does not stop the teardown: the resource is reported with the error and
     every other resource is still deleted (only ever the lab's own, found by its tags).
     """
     reasons: dict[str, str] = {}
+    found: dict[str, list[str]] = {}
     with shared_deadline(lab.cloud, eni_release_deadline):
         for kind in all_kinds():
             for resource in _find(lab, kind)[0]:  # a kind that cannot be listed is reported by _left
+                if kind.type != "ec2:security-group-ingress":  # rules, not a resource: never listed
+                    found.setdefault(resource.type, []).append(resource.id)
                 try:
                     kind.delete(lab, resource)
                 except (ClientError, KitError) as exc:
                     reasons[resource.id] = _reason(exc)
-    return _left(lab, reasons)
+    left = _left(lab, reasons)
+    left.attrs["found"] = {kind: sorted(ids) for kind, ids in sorted(found.items())}
+    return left

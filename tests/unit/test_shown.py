@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from apigw_kit.shown import shown
+from apigw_kit.api_calls import Call, Made
+from apigw_kit.shown import shown, shows
 
 LISTENER = ("arn:aws:elasticloadbalancing:eu-west-1:123456789012:"
             "listener/app/a-rather-long-load-balancer-name/50dc6c495c0c9188/f2f7dc8efc522ab2")
@@ -43,3 +44,33 @@ def test_ids_stand_beside_their_names_once():
     rendered = repr(shown(frame, names={"sg-0aaaaaaaaaaaaaaaa": "lab-alb", "sg-0bbbbbbbbbbbbbbbb": "lab-web"}))
     assert "sg-0aaaaaaaaaaaaaaaa (lab-alb),sg-0bbbbbbbbbbbbbbbb (lab-web)" in rendered
     assert rendered.count("(lab-alb)") == 1  # the second row names the group in its own column already
+
+
+def test_a_steps_table_lists_the_lab_once_and_only_when_rendered():
+    """The names beside ids cost a listing of the lab: a run that never displays its tables (a runbook's apply,
+    the fault sweep) must not pay it, and a table rendered as HTML and text pays it once."""
+    listings = []
+
+    class Lab:
+        def resources(self):
+            listings.append(1)
+            return pd.DataFrame([{"id": "sg-0aaaaaaaaaaaaaaaa", "name": "lab-alb"}])
+
+    class Calls:
+        def mark(self):
+            return 0
+
+        def made_since(self, mark):
+            return Made(changes=[Call(1, "ec2", "CreateSecurityGroup", "GroupName=lab-alb")])
+
+    class Step:
+        cloud, lab = type("Cloud", (), {"calls": Calls()})(), Lab()
+
+        @shows
+        def security_group(self):
+            return pd.DataFrame([{"group": "sg-0aaaaaaaaaaaaaaaa"}])
+
+    result = Step().security_group()
+    assert listings == []
+    assert "sg-0aaaaaaaaaaaaaaaa (lab-alb)" in result._repr_html_() and "(lab-alb)" in repr(result)
+    assert listings == [1]

@@ -232,8 +232,8 @@ class PatternRun:
     def teardown(self) -> pd.DataFrame:
         """Delete what this lab created; return what is left (empty on success)."""
         started = time.perf_counter()
-        self.built = self.resources()
         self.left = self.lab.teardown()
+        self.built = self.left.attrs["found"]
         self.timings["teardown"] = round(time.perf_counter() - started, 3)
         return self.left
 

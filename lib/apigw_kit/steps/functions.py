@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import botocore.session
 from botocore.exceptions import ClientError
 
 from ..errors import KitError, ParameterError, WaitTimeout
 from ..iam import partition_of
+from ..local import transport
 from ..tagged import tagged
 from ..waits import wait_for
 from . import Found, register
@@ -284,6 +286,22 @@ def ensure_schedule(lab, role: str, function: Function, event: dict, expression:
 
 
 # Invocation ----------------------------------------------------------------------------
+class _Runtime(boto3.Session):
+    """The session a handler's ``boto3.client`` uses in-process: fresh, so credentials come from the role's
+    environment, but with the kit's service models already loaded (a model read from disk per client costs
+    more than the whole sync) and its clients on the embedded AWS in-process, as the kit's own are."""
+
+    def __init__(self, cloud):
+        core = botocore.session.get_session()
+        core.register_component("data_loader", cloud.session._session.get_component("data_loader"))
+        super().__init__(botocore_session=core)
+
+    def client(self, *args, **kwargs):
+        made = super().client(*args, **kwargs)
+        transport.attach(made, made.meta.endpoint_url)
+        return made
+
+
 @contextmanager
 def _role_environment(cloud, function: Function):
     """The environment Lambda gives a handler, here against the embedded AWS: its endpoint and a session of
@@ -293,7 +311,7 @@ def _role_environment(cloud, function: Function):
     values = {"AWS_ENDPOINT_URL": cloud.endpoint_url, "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
               "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"], "AWS_SESSION_TOKEN": credentials["SessionToken"]}
     saved = {k: os.environ.get(k) for k in values}
-    saved_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, None  # a fresh runtime: no credentials cached yet
+    saved_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, _Runtime(cloud)
     os.environ.update(values)
     try:
         yield
