@@ -207,6 +207,11 @@ class Cloud:
             return 1.0
         return float(local.admin(self.endpoint_url, "clock")["scale"])
 
+    def services_used(self) -> set[str]:
+        """Services this connection has made a client for, in any region."""
+        with self._lock:
+            return set(self._clients).union(*(set(other._clients) for other in self._regions.values()))
+
     def in_region(self, region: str) -> "Cloud":
         """This connection in another region (for global resources' region), sharing its counter and confirmation."""
         if region == self.region:

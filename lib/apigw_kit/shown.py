@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from .api_calls import Made
+from .tagged import lab_names
 
 ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d*:([^\s'\",|]+)")
 UNCUT = ("display.max_colwidth", None, "display.max_rows", None, "display.max_columns", None)  # pandas cuts at 50
@@ -53,28 +54,28 @@ class Shown(pd.DataFrame):
     cell's result as the cell ends, so they are the names of that moment, and code that only uses the table
     (a runbook's apply, a test) never pays the listing.
     """
-    _metadata = ["api_calls", "name_source", "_names"]
+    _metadata = ["api_calls", "name_source", "_resource_names"]
 
     @property
     def _constructor(self):
         return pd.DataFrame  # anything derived from it is an ordinary table again
 
-    @property
-    def names(self) -> dict[str, str] | None:
-        """id -> name of what the table shows, read once (see the class)."""
-        if getattr(self, "_names", None) is None and getattr(self, "name_source", None) is not None:
-            self._names, self.name_source = self.name_source(), None
-        return getattr(self, "_names", None)
+    def resource_names(self) -> dict[str, str] | None:
+        """id -> name of what the table shows, read once (see the class). A method, not a property named
+        ``names``: pandas asks objects for ``.names`` (an Index's), which would list the lab unasked."""
+        if getattr(self, "_resource_names", None) is None and getattr(self, "name_source", None) is not None:
+            self._resource_names, self.name_source = self.name_source(), None
+        return getattr(self, "_resource_names", None)
 
     def _repr_html_(self) -> str:
         with pd.option_context(*UNCUT):
-            table = pd.DataFrame._repr_html_(readable(self, self.names)) or ""
+            table = pd.DataFrame._repr_html_(readable(self, self.resource_names())) or ""
         calls = getattr(self, "api_calls", None)
         return table + (calls.html() if calls is not None else "")
 
     def __repr__(self) -> str:
         with pd.option_context(*UNCUT):
-            table = pd.DataFrame.__repr__(readable(self, self.names))
+            table = pd.DataFrame.__repr__(readable(self, self.resource_names()))
         calls = getattr(self, "api_calls", None)
         return table + (f"\n\n{calls.text()}" if calls is not None else "")
 
@@ -84,7 +85,7 @@ def shown(frame: pd.DataFrame, calls: Made | None = None, names=None) -> Shown:
     the table is first rendered) beside its ids."""
     result = Shown(frame)
     result.api_calls = calls if calls is not None and (calls.changes or calls.reads or calls.lost) else None
-    result._names, result.name_source = (None, names) if callable(names) else (names, None)
+    result._resource_names, result.name_source = (None, names) if callable(names) else (names, None)
     return result
 
 
@@ -102,5 +103,5 @@ def shows(method):
         # A method that made no call (a skipped exercise, a table from memory) makes none to be shown either.
         if lab is None or not len(result) or not (made.changes or made.reads or made.lost):
             return shown(result, made)
-        return shown(result, made, lambda: dict(zip(*lab.resources()[["id", "name"]].T.values)))
+        return shown(result, made, lambda: lab_names(lab))
     return run

@@ -39,6 +39,44 @@ def tagged(lab, resource_type: str) -> dict[str, dict[str, str]]:
             for page in pages for m in page["ResourceTagMappingList"]}
 
 
+def _lab_mappings(lab) -> list[dict]:
+    """Every resource the Tagging API reports tagged for ``lab``: in its region, and in the partition's global
+    region (hosted zones)."""
+    mappings = []
+    for where in {lab.cloud, _where(lab.cloud, GLOBAL_TYPES[0])}:
+        pages = where.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
+            TagFilters=[{"Key": LAB_TAG, "Values": [lab.name]}])
+        mappings += [m for page in pages for m in page["ResourceTagMappingList"]]
+    return mappings
+
+
+def lab_names(lab) -> dict[str, str]:
+    """id -> Name tag of the lab's tagged resources (ARN and, for an ARN ending in ``type/id``, the id too): what a
+    table needs to name its ids, in one or two calls. For display only: a resource created a moment ago may be
+    missing (eventual consistency, above), and IAM roles are never listed (their id is their name)."""
+    names = {}
+    for mapping in _lab_mappings(lab):
+        name = next((t["Value"] for t in mapping["Tags"] if t["Key"] == "Name"), "")
+        arn = mapping["ResourceARN"]
+        names[arn] = names[arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]] = name
+    return {key: name for key, name in names.items() if name}
+
+
+# A kind's client -> the service its ARNs name (arn:<partition>:<service>:...), where the two differ.
+ARN_SERVICE = {"elbv2": "elasticloadbalancing", "apigatewayv2": "apigateway"}
+NOT_REPORTED = {"iam"}  # roles: never in the Tagging API
+
+
+def services_to_ask(lab, services: set[str]) -> set[str]:
+    """Of ``services`` (clients that list some kind), those a listing of ``lab`` must ask: services the Tagging API
+    reports the lab has resources in (one call, however many services), services this connection has already
+    used (what it created a moment ago may not be reported yet), and IAM. The rest hold nothing of the lab: a
+    listing need not create their clients."""
+    reported = {m["ResourceARN"].split(":")[2] for m in _lab_mappings(lab)}
+    used = lab.cloud.services_used()
+    return {s for s in services if s in NOT_REPORTED or s in used or ARN_SERVICE.get(s, s) in reported}
+
+
 def lab_tag_values(cloud) -> set[str]:
     """Every apigw-kit:lab value in the region (and on hosted zones, which are global)."""
     values = set()

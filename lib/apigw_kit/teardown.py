@@ -6,6 +6,7 @@ from botocore.exceptions import ClientError
 
 from .errors import KitError
 from .steps import all_kinds
+from .tagged import services_to_ask
 from .waits import shared_deadline
 
 COLUMNS = ["type", "id", "name", "state"]
@@ -20,10 +21,17 @@ ENI_RELEASE_DEADLINE = 900
 
 
 def list_resources(lab) -> pd.DataFrame:
-    """Every resource tagged for ``lab``, one row each, in teardown order."""
+    """Every resource tagged for ``lab``, one row each, in teardown order. Services that hold nothing of the lab
+    are not asked (see ``services_to_ask``); teardown itself asks every kind."""
+    kinds = [kind for kind in all_kinds() if kind.type != "ec2:security-group-ingress"]
+    ask = services_to_ask(lab, {_service(kind) for kind in kinds})
     rows = [{"type": f.type, "id": f.id, "name": f.name, "state": f.state}
-            for kind in all_kinds() if kind.type != "ec2:security-group-ingress" for f in kind.find(lab)]
+            for kind in kinds if _service(kind) in ask for f in kind.find(lab)]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _service(kind) -> str:
+    return kind.type.split(":", 1)[0]
 
 
 def _reason(exc: Exception) -> str:
@@ -66,7 +74,7 @@ def teardown(lab, eni_release_deadline: float = ENI_RELEASE_DEADLINE) -> pd.Data
     """
     reasons: dict[str, str] = {}
     found: dict[str, list[str]] = {}
-    with shared_deadline(lab.cloud, eni_release_deadline):
+    with shared_deadline(eni_release_deadline):
         for kind in all_kinds():
             for resource in _find(lab, kind)[0]:  # a kind that cannot be listed is reported by _left
                 if kind.type != "ec2:security-group-ingress":  # rules, not a resource: never listed

@@ -73,24 +73,26 @@ def wait_deleted(cloud, resource: str, read_state: Callable[[], str], gone: set[
 
 
 class Deadline:
-    """One time budget, in simulated seconds, that several waits draw on in turn."""
+    """One budget of simulated seconds of waiting that several waits draw on in turn."""
 
-    def __init__(self, cloud, seconds: float):
-        self.seconds, self._scale, self._start = seconds, cloud.time_scale, time.monotonic()
+    def __init__(self, seconds: float):
+        self.left = seconds
 
     def remaining(self) -> float:
-        elapsed = (time.monotonic() - self._start) / self._scale if self._scale else 0.0
-        return max(self.seconds - elapsed, 0.0)
+        return max(self.left, 0.0)
+
+    def spend(self, seconds: float) -> None:
+        self.left -= seconds
 
 
 _SHARED: ContextVar[Deadline | None] = ContextVar("apigw_kit_shared_deadline", default=None)
 
 
 @contextmanager
-def shared_deadline(cloud, seconds: float) -> Iterator[Deadline]:
+def shared_deadline(seconds: float) -> Iterator[Deadline]:
     """Within the block, every ``retry_while(..., shared=True)`` waits within one budget of ``seconds``
     in all (teardown: every security group, subnet and VPC waiting for ENIs to be released)."""
-    token = _SHARED.set(Deadline(cloud, seconds))
+    token = _SHARED.set(Deadline(seconds))
     try:
         yield _SHARED.get()
     finally:
@@ -99,23 +101,27 @@ def shared_deadline(cloud, seconds: float) -> Iterator[Deadline]:
 
 def retry_while(cloud, resource: str, call: Callable[[], object], codes: set[str], *,
                 timeout: float = 600, poll: float = 5, shared: bool = False) -> object:
-    """Call ``call`` until it stops failing with one of ``codes`` (e.g. DependencyViolation).
+    """Call ``call`` until it stops failing with one of ``codes`` (e.g. DependencyViolation), waiting ``poll``
+    simulated seconds between attempts and ``timeout`` of them at most.
 
-    ``shared``: within a ``shared_deadline`` block, wait no longer than what is left of it.
+    ``shared``: within a ``shared_deadline`` block, wait no longer than what is left of it. Both budgets count
+    the waiting, not the calls: scaled down, 900 simulated seconds are less than a teardown's calls take on a
+    loaded machine, and on AWS the calls are small beside the waits.
     """
     scale = cloud.time_scale
-    start = time.monotonic()
     deadline = _SHARED.get() if shared else None
-    if deadline is not None:
-        timeout = min(timeout, deadline.remaining())
+    waited = 0.0
     while True:
         try:
             return call()
         except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            # No real-time floor here: a dependency that will never clear (a foreign resource
-            # still using it) is common, and teardown reports it rather than waiting on it.
-            elapsed = (time.monotonic() - start) / scale if scale else float("inf")
-            if code not in codes or elapsed >= timeout:
+            # No real-time floor here: a dependency that will never clear (a foreign resource still using it) is
+            # common, and teardown reports it rather than waiting on it. At scale 0 whatever AWS would release
+            # on its own is released already: a dependency still there stays.
+            spent = waited >= timeout or (deadline is not None and deadline.remaining() <= 0)
+            if exc.response["Error"]["Code"] not in codes or not scale or spent:
                 raise
-            time.sleep(max(poll * scale, 0.01))
+            time.sleep(poll * scale)
+            waited += poll
+            if deadline is not None:
+                deadline.spend(poll)

@@ -43,7 +43,8 @@ def test_the_alb_alone_is_forbidden_until_the_custom_domain_exists(endpoint):
     assert before.status == 403 and before.failure.hop == "host header" and "Forbidden" in before.reason
     run.custom_domain()
     assert run.trace().ok
-    assert run.teardown().empty
+    left = run.teardown()
+    assert left.empty, left.to_dict("records")
 
 
 def test_declared_plan_is_what_apply_builds(run):
@@ -110,7 +111,8 @@ def test_bring_your_own_network_is_used_and_kept(endpoint, client):
     assert len(checks) == 11  # no private domain asked for
     assert run.trace().source == "192.168.0.0/16"
     assert "ec2:vpc" not in set(run.lab.resources()["type"])
-    assert run.teardown().empty
+    left = run.teardown()
+    assert left.empty, left.to_dict("records")
     assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"] and len(ec2.describe_subnets(SubnetIds=subnets)["Subnets"]) == 2
 
 
@@ -170,7 +172,8 @@ def test_private_domain_resolves_in_the_client_vpc_to_the_endpoint(run, client):
     assert "no A alias internal-api.example.com" in failing(run)["private custom domain resolves to the endpoint"]
     run.private_domain_dns()  # puts it back
     assert run.verify()["passed"].all()
-    assert run.teardown().empty
+    left = run.teardown()
+    assert left.empty, left.to_dict("records")
     assert not [z for z in client("route53").list_hosted_zones()["HostedZones"] if z["Config"]["PrivateZone"]]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from apigw_kit.api_calls import Call, Made
+from apigw_kit import shown as shown_module
 from apigw_kit.shown import shown, shows
 
 LISTENER = ("arn:aws:elasticloadbalancing:eu-west-1:123456789012:"
@@ -46,15 +47,16 @@ def test_ids_stand_beside_their_names_once():
     assert rendered.count("(lab-alb)") == 1  # the second row names the group in its own column already
 
 
-def test_a_steps_table_lists_the_lab_once_and_only_when_rendered():
+def test_a_steps_table_lists_the_lab_once_and_only_when_rendered(monkeypatch):
     """The names beside ids cost a listing of the lab: a run that never displays its tables (a runbook's apply,
     the fault sweep) must not pay it, and a table rendered as HTML and text pays it once."""
     listings = []
 
-    class Lab:
-        def resources(self):
-            listings.append(1)
-            return pd.DataFrame([{"id": "sg-0aaaaaaaaaaaaaaaa", "name": "lab-alb"}])
+    def lab_names(lab):
+        listings.append(lab)
+        return {"sg-0aaaaaaaaaaaaaaaa": "lab-alb"}
+
+    monkeypatch.setattr(shown_module, "lab_names", lab_names)
 
     class Calls:
         def mark(self):
@@ -64,13 +66,14 @@ def test_a_steps_table_lists_the_lab_once_and_only_when_rendered():
             return Made(changes=[Call(1, "ec2", "CreateSecurityGroup", "GroupName=lab-alb")])
 
     class Step:
-        cloud, lab = type("Cloud", (), {"calls": Calls()})(), Lab()
+        cloud, lab = type("Cloud", (), {"calls": Calls()})(), "the lab"
 
         @shows
         def security_group(self):
             return pd.DataFrame([{"group": "sg-0aaaaaaaaaaaaaaaa"}])
 
     result = Step().security_group()
-    assert listings == []
+    list(result.itertuples()), result[["group"]], result.to_dict("records"), pd.concat([result, result])
+    assert listings == []  # code using the table (pandas asks objects for .names) does not list the lab
     assert "sg-0aaaaaaaaaaaaaaaa (lab-alb)" in result._repr_html_() and "(lab-alb)" in repr(result)
-    assert listings == [1]
+    assert listings == ["the lab"]

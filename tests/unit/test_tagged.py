@@ -149,3 +149,33 @@ def test_embedded_tagging_api_reports_zones_in_us_east_1_and_cloud_map_and_api_g
     assert listed(REGION) == ["apigateway:apis", "apigateway:restapis", "servicediscovery:namespace"]
     assert listed("us-east-1") == ["route53:hostedzone"]
     assert client("resourcegroupstaggingapi").get_tag_values(Key="apigw-kit:lab")["TagValues"] == ["seen"] * 3
+
+
+def test_lab_names_names_every_tagged_resource_by_id_and_arn_and_nothing_of_another_lab(endpoint):
+    from apigw_kit.tagged import lab_names
+    cloud = connect("local", REGION)
+    lab, other = cloud.lab("named"), cloud.lab("other")
+    vpc = network.ensure_vpc(lab, "10.62.0.0/16")
+    network.ensure_vpc(other, "10.63.0.0/16")
+    zone = dns.ensure_hosted_zone(lab, "named.example.com")
+    namespace = cloudmap.ensure_namespace(lab, vpc)
+    names = lab_names(lab)
+    assert names[vpc.id] == "named-vpc"
+    assert names[zone.id.rsplit("/", 1)[-1]].startswith("named-")  # a global resource, listed in us-east-1
+    assert any(key.startswith("arn:") and key.endswith(namespace.id) for key in names)
+    assert not any(name.startswith("other-") for name in names.values())
+
+
+def test_the_first_listing_asks_only_the_services_that_hold_something_of_the_lab(endpoint, client):
+    """A fresh connection (a new kernel, the command line) lists a lab: clients only for the services the Tagging
+    API reports the lab's resources in, and IAM (whose roles it never reports); a resource made elsewhere, in a
+    service this connection never used, is still listed."""
+    builder = connect("local", REGION).lab("sparse")
+    vpc = network.ensure_vpc(builder, "10.64.0.0/16")
+    arn = client("acm").request_certificate(DomainName="sparse.example.com", Tags=builder.tag_list("cert"))[
+        "CertificateArn"]
+
+    fresh = connect("local", REGION)
+    listed = fresh.lab("sparse").resources()
+    assert fresh.services_used() == {"resourcegroupstaggingapi", "iam", "ec2", "acm"}
+    assert {vpc.id, arn} <= set(listed["id"])

@@ -65,6 +65,26 @@ def test_eni_release_phase_has_one_deadline_for_the_whole_lab(lab, net, client, 
         NetworkInterfaceIds=[foreign["NetworkInterface"]["NetworkInterfaceId"]])["NetworkInterfaces"]
 
 
+def test_the_eni_release_budget_counts_waiting_not_the_calls(monkeypatch):
+    """Calls that take longer than the budget (a loaded machine at a small clock scale: 900 simulated seconds
+    were 0.9 real ones) leave the waiting budget whole: the group is deleted once its ENIs are released."""
+    fake = FakeTime()
+    monkeypatch.setattr(waits, "time", fake)
+    answers = iter([ClientError({"Error": {"Code": "DependencyViolation"}}, "DeleteSecurityGroup")] * 2 + ["deleted"])
+
+    def slow_delete():
+        fake.now += 2 * ENI_RELEASE_DEADLINE  # the call itself, not waiting
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    with waits.shared_deadline(ENI_RELEASE_DEADLINE) as deadline:
+        assert waits.retry_while(SimpleNamespace(time_scale=1.0), "security group sg-1", slow_delete,
+                                 {"DependencyViolation"}, timeout=ENI_RELEASE_DEADLINE, shared=True) == "deleted"
+    assert deadline.remaining() == ENI_RELEASE_DEADLINE - 2 * 5  # two polls of 5 s waited
+
+
 def test_teardown_goes_on_past_an_unexpected_error_and_reports_it(lab, net, client):
     foreign = client("apigateway").create_rest_api(name="someone-else")["id"]
     api = apigw_rest.ensure_rest_api(lab)
