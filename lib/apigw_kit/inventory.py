@@ -71,14 +71,17 @@ def _of_type(resources: pd.DataFrame, kind: str) -> pd.DataFrame:
 def _domain_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
     """Certificate -> custom domain -> the API it maps to, for HTTP (v2) and REST (v1) domains."""
     edges = []
-    v2, rest = cloud.client("apigatewayv2"), cloud.client("apigateway")
     for name in _of_type(resources, "apigatewayv2:domain-name")["id"]:
+        v2 = cloud.client("apigatewayv2")
         domain = v2.get_domain_name(DomainName=name)
         edges += [(c["CertificateArn"], name, "TLS certificate") for c in domain.get("DomainNameConfigurations", [])
                   if c.get("CertificateArn")]
         edges += [(name, m["ApiId"], f"API mapping /{m.get('ApiMappingKey', '')}")
                   for m in v2.get_api_mappings(DomainName=name).get("Items", [])]
     rest_domains = set(_of_type(resources, "apigateway:domain-name")["id"])
+    if not rest_domains:
+        return edges
+    rest = cloud.client("apigateway")
     for domain in (d for d in rest.get_domain_names().get("items", []) if d["domainName"] in rest_domains):
         by_id = {"domainNameId": domain["domainNameId"]} if domain.get("domainNameId") else {}
         certificate = domain.get("certificateArn") or domain.get("regionalCertificateArn")
@@ -91,9 +94,12 @@ def _domain_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
 
 def _schedule_edges(cloud, resources: pd.DataFrame) -> list[tuple[str, str, str]]:
     """EventBridge rule -> the Lambda function it invokes, labelled with its schedule."""
+    rules = _of_type(resources, "events:rule")
+    if rules.empty:
+        return []  # no client made for a service the lab does not use
     events, edges = cloud.client("events"), []
     functions = set(_of_type(resources, "lambda:function")["id"])
-    for rule in _of_type(resources, "events:rule").itertuples():
+    for rule in rules.itertuples():
         schedule = events.describe_rule(Name=rule.name).get("ScheduleExpression", "event pattern")
         edges += [(rule.id, t["Arn"], schedule) for t in events.list_targets_by_rule(Rule=rule.name)["Targets"]
                   if t["Arn"] in functions]

@@ -116,7 +116,8 @@ class Lab:
         from .inventory import Inventory
         return Inventory.of(self)
 
-    def teardown(self):
-        """Delete the lab's resources in reverse dependency order; return what is left."""
+    def teardown(self, expected: set[str] | None = None):
+        """Delete the lab's resources in reverse dependency order; return what is left (``expected``: see
+        apigw_kit.teardown.teardown)."""
         from .teardown import teardown
-        return teardown(self)
+        return teardown(self, expected=expected)

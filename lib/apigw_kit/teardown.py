@@ -22,12 +22,22 @@ ENI_RELEASE_DEADLINE = 900
 
 def list_resources(lab) -> pd.DataFrame:
     """Every resource tagged for ``lab``, one row each, in teardown order. Services that hold nothing of the lab
-    are not asked (see ``services_to_ask``); teardown itself asks every kind."""
-    kinds = [kind for kind in all_kinds() if kind.type != "ec2:security-group-ingress"]
-    ask = services_to_ask(lab, {_service(kind) for kind in kinds})
+    are not asked (see ``_kinds``)."""
     rows = [{"type": f.type, "id": f.id, "name": f.name, "state": f.state}
-            for kind in kinds if _service(kind) in ask for f in kind.find(lab)]
+            for kind in _kinds(lab, set()) if kind.type != "ec2:security-group-ingress" for f in kind.find(lab)]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _kinds(lab, expected: set[str] | None) -> list:
+    """The kinds to ask, in teardown order: all of them (``expected`` None), or those of the services that may
+    hold something of the lab: ``services_to_ask`` (reported by the Tagging API, used by this connection, IAM) and
+    the ``expected`` ones (what the caller knows it builds). A client for a service the lab never used costs a
+    model read from disk (a tenth of a second each)."""
+    kinds = all_kinds()
+    if expected is None:
+        return kinds
+    ask = services_to_ask(lab, {_service(kind) for kind in kinds}) | expected
+    return [kind for kind in kinds if _service(kind) in ask]
 
 
 def _service(kind) -> str:
@@ -51,10 +61,10 @@ def _find(lab, kind) -> tuple[list, str]:
         return [], _reason(exc)
 
 
-def _left(lab, reasons: dict[str, str]) -> pd.DataFrame:
+def _left(lab, kinds: list, reasons: dict[str, str]) -> pd.DataFrame:
     """What is still listed, each with why; a kind that cannot be listed shows as one row saying so."""
     rows = []
-    for kind in all_kinds():
+    for kind in kinds:
         if kind.type == "ec2:security-group-ingress":
             continue
         found, problem = _find(lab, kind)
@@ -65,17 +75,22 @@ def _left(lab, reasons: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*COLUMNS, "reason"])
 
 
-def teardown(lab, eni_release_deadline: float = ENI_RELEASE_DEADLINE) -> pd.DataFrame:
+def teardown(lab, eni_release_deadline: float = ENI_RELEASE_DEADLINE, expected: set[str] | None = None) -> pd.DataFrame:
     """Delete the lab's resources; return what is still listed afterwards, with why (empty on success), and in
     its ``attrs["found"]`` what teardown found to delete (type -> ids), so no caller lists the lab twice.
+
+    Every kind is asked unless ``expected`` names the services the caller built in (a pattern run: see
+    ``_kinds``). Only the process that built the lab may pass it: another one, tearing down a moment after a
+    run failed, could miss what the eventually consistent Tagging API does not report yet.
 
     An unexpected error does not stop the teardown: the resource is reported with the error and
     every other resource is still deleted (only ever the lab's own, found by its tags).
     """
+    kinds = _kinds(lab, expected)
     reasons: dict[str, str] = {}
     found: dict[str, list[str]] = {}
     with shared_deadline(eni_release_deadline):
-        for kind in all_kinds():
+        for kind in kinds:
             for resource in _find(lab, kind)[0]:  # a kind that cannot be listed is reported by _left
                 if kind.type != "ec2:security-group-ingress":  # rules, not a resource: never listed
                     found.setdefault(resource.type, []).append(resource.id)
@@ -83,6 +98,6 @@ def teardown(lab, eni_release_deadline: float = ENI_RELEASE_DEADLINE) -> pd.Data
                     kind.delete(lab, resource)
                 except (ClientError, KitError) as exc:
                     reasons[resource.id] = _reason(exc)
-    left = _left(lab, reasons)
+    left = _left(lab, kinds, reasons)
     left.attrs["found"] = {kind: sorted(ids) for kind, ids in sorted(found.items())}
     return left

@@ -154,3 +154,17 @@ def test_a_lab_of_the_same_name_in_another_region_keeps_its_role_and_zones(endpo
     assert labs[REGION].teardown().empty
     assert labs["us-east-1"].resources().equals(east)
     assert labs["us-east-1"].teardown().empty
+
+
+def test_a_pattern_run_tears_down_without_clients_for_services_it_never_used(endpoint):
+    """The process that built the lab knows the services it used and planned: its teardown asks those, what the
+    Tagging API reports, and IAM. Any other caller (the command line, a runbook cleaning up after a failed
+    kernel a moment later) asks every service: the Tagging API may not report a resource made seconds ago."""
+    from apigw_kit.patterns import load
+    run = load("http-alb")(cloud=connect("local", REGION), lab_name="gated").apply()
+    assert run.teardown().empty
+    assert not {"events", "lambda", "logs", "servicediscovery", "acm"} & run.cloud.services_used()
+
+    elsewhere = connect("local", REGION)
+    assert elsewhere.lab("gated").teardown().empty
+    assert {"events", "logs", "route53", "apigateway"} <= elsewhere.services_used()  # every kind asked
