@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -164,6 +165,17 @@ def cell_times(executed: Path) -> dict[str, float]:
     return times
 
 
+@contextmanager
+def own_embedded_aws():
+    """Kernels started in the block start their own embedded AWS, as `make demo` and `apigw-kit run` do."""
+    saved = os.environ.pop("AWS_ENDPOINT_URL", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["AWS_ENDPOINT_URL"] = saved
+
+
 def embedded_runs(url: str, repeats: int, work: Path) -> str:
     from apigw_kit import local, runbook
     floor = floor_notebook(work)
@@ -174,32 +186,43 @@ def embedded_runs(url: str, repeats: int, work: Path) -> str:
             str(notebook), str(work / "floor-out.ipynb"), kernel_name="python3", cwd=str(work),
             progress_bar=False, request_save_on_cell_execute=False))
 
+    def notebook_run(pattern: str, cells: list) -> float:
+        result = {}
+        seconds = timed(lambda: result.update(runbook.run(pattern, {}, work / pattern)))
+        cells.append(cell_times(Path(result["notebook"])))
+        return seconds
+
     for pattern in patterns():
         if not runbook.notebook_of(pattern).exists():
-            rows.append([pattern, "no notebook yet", "", "", "", "", ""])
+            rows.append([pattern, "no notebook yet", *[""] * 7])
             continue
-        subject, cells, kit_floors = [], [], []
+        shared, own, cells, own_cells, kit_floors, own_kit_floors = [], [], [], [], [], []
         try:
             kit_floor = kit_floor_notebook(work, pattern)
             for i in range(repeats):
                 floors.append(papermill_run(floor))
                 kit_floors.append(papermill_run(kit_floor))
                 local.reset(url)
-                result = {}
-                subject.append(timed(lambda: result.update(runbook.run(pattern, {}, work / pattern))))
-                cells.append(cell_times(Path(result["notebook"])))
+                shared.append(notebook_run(pattern, cells))
+                with own_embedded_aws():
+                    own_kit_floors.append(papermill_run(kit_floor))
+                    own.append(notebook_run(pattern, own_cells))
         except Exception as exc:  # noqa: BLE001 (reported in the table)
-            rows.append([pattern, failure(exc), "", "", "", "", ""])
+            rows.append([pattern, failure(exc), *[""] * 7])
             continue
-        ratio = median(subject) / median(floors)
-        to_kit_floor = check(f"`{pattern}` notebook / kit floor", median(subject) / median(kit_floors), 2.5)
-        rows.append([pattern, fmt(median(subject)), fmt(median(floors)), f"**{fmt(ratio)}**",
-                     "yes" if ratio <= 2.0 else "no", fmt(median(kit_floors)), f"**{to_kit_floor}**"])
+        ratio = median(shared) / median(floors)
+        to_kit_floor = check(f"`{pattern}` notebook / kit floor, shared embedded AWS (HTTP)",
+                             median(shared) / median(kit_floors), 2.5)
+        own_to_kit_floor = check(f"`{pattern}` notebook / kit floor, its own embedded AWS (in-process, as `make demo`)",
+                                 median(own) / median(own_kit_floors), 2.5)
+        rows.append([pattern, fmt(median(shared)), fmt(median(floors)), f"**{fmt(ratio)}**",
+                     fmt(median(kit_floors)), f"**{to_kit_floor}**",
+                     fmt(median(own)), fmt(median(own_kit_floors)), f"**{own_to_kit_floor}**"])
         per_cell = {label: median([c.get(label, 0.0) for c in cells]) for label in cells[0]}
         if "run.plan()" in per_cell:
-            check(f"`{pattern}` notebook: `run.plan()`", per_cell["run.plan()"], 0.5, " s")
+            check(f"`{pattern}` notebook: `run.plan()` (shared embedded AWS)", per_cell["run.plan()"], 0.5, " s")
         top = sorted(per_cell.items(), key=lambda kv: -kv[1])[:6]
-        outside = median(subject) - sum(per_cell.values())
+        outside = median(shared) - sum(per_cell.values())
         profiles.append(f"- `{pattern}`: kernel start, papermill and result I/O {fmt(outside)} s; "
                         + "; ".join(f"`{label}` {fmt(t)} s" for label, t in top))
     demo, code = demo_wall(work)
@@ -208,14 +231,20 @@ def embedded_runs(url: str, repeats: int, work: Path) -> str:
                 f"**{fmt(demo / (n * median(floors)))}** x one floor per pattern"
                 + ("." if code == 0 else f"; it exited {code} (a pattern without its notebook yet fails it)."))
     return "\n\n".join([
-        "## 1. Embedded runs (papermill, embedded AWS) vs an empty notebook",
-        f"Median of {repeats} interleaved runs each; the floor is an empty notebook through the same "
-        "papermill call and kernel. Target: ratio at most 2.0. The kit floor is a one-cell notebook through the "
-        "same path that pays what every pattern notebook pays before its first AWS call: importing the kit "
-        "(pandas, boto3), connecting, and creating one client per service the pattern's plan uses.",
-        table(["pattern", "notebook s", "floor s", "ratio", "within 2.0", "kit floor s", "ratio to kit floor"], rows),
+        "## 1. Embedded runs (papermill, embedded AWS) vs an empty notebook and the kit floor",
+        f"Median of {repeats} interleaved runs each. The floor is an empty notebook through the same papermill call "
+        "and kernel (ratio to it: no target since issue 20). The kit floor is a one-cell notebook through the same "
+        "path that pays what every pattern notebook pays before its first AWS call: importing the kit (pandas, "
+        "boto3), connecting, and creating one client per service the pattern's plan uses. Each is measured two "
+        "ways: with the bench's shared embedded AWS (`AWS_ENDPOINT_URL`: the kernel's calls go over HTTP, as with "
+        "`make lab`), and with the kernel starting its own (calls in-process, as `make demo` and `apigw-kit run` "
+        "do; its kit floor then includes starting the embedded AWS, about 3 s of moto imports). Default clock "
+        "scale: provisioning waits included. Target: at most 2.5 x the kit floor.",
+        table(["pattern", "notebook s (shared)", "floor s", "ratio to floor", "kit floor s (shared)",
+               "ratio to kit floor (shared)", "notebook s (own)", "kit floor s (own)", "ratio to kit floor (own)"],
+              rows),
         demo_row,
-        "Where a pattern notebook's time goes (median seconds per cell, largest first):",
+        "Where a pattern notebook's time goes, shared embedded AWS (median seconds per cell, largest first):",
         "\n".join(profiles) or "(no notebook ran)",
     ])
 
