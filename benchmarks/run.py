@@ -443,6 +443,8 @@ def target_sync_scaling(url: str, repeats: int) -> str:
             steady.append(timed(lambda: again.update(target_sync.sync(
                 ec2, elbv2, load_balancer_arn=alb, target_group_arn=group, port=80, page_size=SYNC_PAGE))))
             calls["steady"] = (cloud.calls.since(before), again)
+            # every repeat starts from the stale addresses alone, and the next size from an empty group
+            elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": ip, "Port": 80} for ip in again["unchanged"]])
         pages = math.ceil(size / SYNC_PAGE)
         for case, seconds in (("stale + new", changing), ("steady", steady)):
             counted, summary = calls["changing" if case == "stale + new" else "steady"]
@@ -457,7 +459,6 @@ def target_sync_scaling(url: str, repeats: int) -> str:
                          counted["read"], counted["mutating"],
                          "yes" if counted == expected else f"no (expected {expected})",
                          fmt(median(seconds) * 1000, 1), fmt(ratio, 1)])
-        elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": ip, "Port": 80} for ip in summary["unchanged"]])
     return "\n\n".join([
         "## 4. Target sync (pattern 5) per invocation",
         f"An ALB scaled to N ENIs (`scale` admin route) and an NLB IP target group holding N/10 stale "

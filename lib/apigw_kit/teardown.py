@@ -86,18 +86,20 @@ def teardown(lab, eni_release_deadline: float = ENI_RELEASE_DEADLINE, expected: 
     An unexpected error does not stop the teardown: the resource is reported with the error and
     every other resource is still deleted (only ever the lab's own, found by its tags).
     """
-    kinds = _kinds(lab, expected)
     reasons: dict[str, str] = {}
     found: dict[str, list[str]] = {}
+    held = []  # kinds that had something to delete or could not be listed: the only ones worth listing again
     with shared_deadline(eni_release_deadline):
-        for kind in kinds:
-            for resource in _find(lab, kind)[0]:  # a kind that cannot be listed is reported by _left
+        for kind in _kinds(lab, expected):
+            resources, problem = _find(lab, kind)  # a kind that cannot be listed is reported by _left
+            held += [kind] if resources or problem else []
+            for resource in resources:
                 if kind.type != "ec2:security-group-ingress":  # rules, not a resource: never listed
                     found.setdefault(resource.type, []).append(resource.id)
                 try:
                     kind.delete(lab, resource)
                 except (ClientError, KitError) as exc:
                     reasons[resource.id] = _reason(exc)
-    left = _left(lab, kinds, reasons)
+    left = _left(lab, held, reasons)
     left.attrs["found"] = {kind: sorted(ids) for kind, ids in sorted(found.items())}
     return left
